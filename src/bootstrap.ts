@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from './channel/index.ts';
+import { newApiKey } from './crypto/tokens.ts';
+import type { Store } from './store/index.ts';
+
+/** Name of the file in DATA_DIR that holds the local admin's API key (mode 0600). */
+export const ADMIN_KEY_FILE = 'admin.key';
+
+/** What bootstrapping did. */
+export interface BootstrapResult {
+  /** The key of an admin created just now (printed once), if any. */
+  createdAdminKey?: string;
+}
+
+/**
+ * Makes a fresh hub usable: ensures the admin of `SWITCHBOARD_ADMIN_KEY`, and on an empty database
+ * creates an admin (its key saved to `DATA_DIR/admin.key`, mode 0600) with a `default` echo profile.
+ */
+export async function bootstrap(store: Store, dataDir: string, adminKey: string | undefined, log: Logger): Promise<BootstrapResult> {
+  if (adminKey && !(await store.users.byApiKey(adminKey))) {
+    await store.transaction(async (tx) => {
+      const existing = await tx.users.byEmail('admin@localhost');
+      const admin = existing ?? (await tx.users.create({ email: 'admin@localhost', name: 'Admin', isAdmin: true }));
+      await tx.users.addApiKey(admin.id, adminKey);
+      if (!existing) await tx.profiles.create(admin.id, 'default', { kind: 'echo' });
+    });
+    log.info({}, 'SWITCHBOARD_ADMIN_KEY: admin ensured');
+  }
+  if ((await store.users.count()) > 0) return {};
+  const key = newApiKey();
+  await store.transaction(async (tx) => {
+    const admin = await tx.users.create({ email: 'admin@localhost', name: 'Admin', isAdmin: true });
+    await tx.users.addApiKey(admin.id, key);
+    await tx.profiles.create(admin.id, 'default', { kind: 'echo' });
+  });
+  const file = path.join(dataDir, ADMIN_KEY_FILE);
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, key + '\n', { mode: 0o600 });
+  return { createdAdminKey: key };
+}
+
+/** Reads the local admin key saved by {@link bootstrap}, if present. */
+export function readLocalAdminKey(dataDir: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(dataDir, ADMIN_KEY_FILE), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Logger } from '../channel/index.ts';
+import type { BusTuning } from '../config.ts';
+import type { Store } from '../store/index.ts';
+import type { InboxRow } from '../store/inbox.ts';
+import { Wakeup } from './wakeup.ts';
+
+/** Handles one claimed inbox row to its end (done, ignored or failed). */
+export type InboxHandler = (row: InboxRow) => Promise<void>;
+
+/**
+ * Drains the inbox. Claims ready rows — the store hands out only the oldest unfinished row of each
+ * ordering key, so one thread is handled in order while different threads run in parallel — and
+ * runs the handler on each, up to `inboxConcurrency` at once.
+ */
+export class InboxWorker {
+  private readonly wakeup = new Wakeup();
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly handle: InboxHandler,
+    private readonly tuning: BusTuning,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** New rows were committed. */
+  wake(): void {
+    this.wakeup.wake();
+  }
+
+  /** Stops claiming and waits up to `graceMs` for the turns in flight. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.running = false;
+    this.wakeup.wake();
+    await this.loop;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, graceMs))]);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const room = this.tuning.inboxConcurrency - this.inFlight.size;
+      let claimed: InboxRow[] = [];
+      if (room > 0) {
+        try {
+          claimed = await this.store.inbox.claim(room, this.tuning.leaseMs);
+        } catch (e) {
+          this.log.error({ err: e }, 'inbox claim failed');
+        }
+      }
+      for (const row of claimed) {
+        const p = this.handleSafely(row).finally(() => {
+          this.inFlight.delete(p);
+          this.wakeup.wake();
+        });
+        this.inFlight.add(p);
+      }
+      if (claimed.length === 0 || room - claimed.length <= 0) await this.wakeup.wait(this.tuning.pollIntervalMs);
+    }
+  }
+
+  private async handleSafely(row: InboxRow): Promise<void> {
+    try {
+      await this.handle(row);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      if (row.attempts >= this.tuning.maxAttempts) {
+        this.log.error({ err: e, inbox: row.id, channel: row.channel }, 'inbound handling failed for good');
+        await this.store.inbox.finish(row.id, 'failed', reason).catch(() => undefined);
+        return;
+      }
+      // A bug or a database outage: the row stays leased and is retried when the lease expires.
+      this.log.error({ err: e, inbox: row.id, channel: row.channel }, 'inbound handling failed; will retry after the lease');
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { ChannelAdapter, Logger } from '../channel/index.ts';
+import type { ConsoleAdapter } from '../../adapters/console/index.ts';
+import type { ConsoleEvent } from '../../adapters/console/index.ts';
+import type { BusTuning } from '../config.ts';
+import type { Store } from '../store/index.ts';
+import type { ProfileRow } from '../store/profiles.ts';
+import type { ThreadRow } from '../store/threads.ts';
+import { InboxWorker } from './inbox-worker.ts';
+import { OutboxWorker } from './outbox-worker.ts';
+import { runtimeFactory } from './runtimes/index.ts';
+import { createTurnHandler, enqueueReply } from './turn.ts';
+
+/** The answer of a console chat line. */
+export interface ChatResult {
+  thread: ThreadRow | undefined;
+  /** The agent's reply, or null when none came within the wait (an async agent, or a slow one). */
+  reply: string | null;
+}
+
+/**
+ * The message bus: inbox → router → agent runtime → outbox → adapter. Owns the two workers and
+ * the adapters table.
+ */
+export class Bus {
+  readonly inboxWorker: InboxWorker;
+  readonly outboxWorker: OutboxWorker;
+
+  constructor(
+    private readonly store: Store,
+    readonly adapters: ReadonlyMap<string, ChannelAdapter>,
+    private readonly tuning: BusTuning,
+    private readonly log: Logger,
+  ) {
+    this.outboxWorker = new OutboxWorker(store, adapters, tuning, log);
+    const handler = createTurnHandler({
+      store,
+      adapters,
+      runtimeFor: runtimeFactory(store.profiles, tuning, log),
+      tuning,
+      log,
+      wakeOutbox: () => this.outboxWorker.wake(),
+    });
+    this.inboxWorker = new InboxWorker(store, handler, tuning, log);
+  }
+
+  /** Starts both workers and every adapter's background work. */
+  async start(): Promise<void> {
+    for (const a of this.adapters.values()) await a.start?.();
+    this.inboxWorker.start();
+    this.outboxWorker.start();
+  }
+
+  /** Stops taking new work and drains what is in flight (up to `graceMs` each). */
+  async stop(graceMs = 10_000): Promise<void> {
+    for (const a of this.adapters.values()) await a.stop?.().catch(() => undefined);
+    await this.inboxWorker.stop(graceMs);
+    await this.outboxWorker.stop(graceMs);
+  }
+
+  /**
+   * One console chat line through the whole bus: committed to the inbox, handled by the worker,
+   * answered by the profile's agent, delivered by the console adapter. Waits up to `waitMs` for the reply.
+   */
+  async chat(profile: ProfileRow, thread: string, text: string, waitMs: number): Promise<ChatResult> {
+    const consoleAdapter = this.adapters.get('console') as ConsoleAdapter;
+    const payload: ConsoleEvent = { userId: profile.user_id, profileId: profile.id, thread, text, sentAt: Date.now() };
+    const [appended] = await this.store.inbox.append([
+      { channel: 'console', source: profile.id, externalEventId: randomUUID(), orderingKey: `console|${profile.id}|${thread}`, payload },
+    ]);
+    this.inboxWorker.wake();
+    const reply = await consoleAdapter.waitForReply(appended.id, waitMs);
+    return { thread: await this.store.threads.byKey(`console|profile:${profile.id}|${thread}`), reply: reply?.text ?? null };
+  }
+
+  /** An agent's later reply into a thread (after it answered 202): logged and sent through the thread's integration. */
+  async replyInThread(profile: ProfileRow, thread: ThreadRow, text: string, requestId: string): Promise<void> {
+    const adapter = this.adapters.get(thread.channel);
+    if (!adapter) throw new Error(`no adapter for channel ${thread.channel}`);
+    await this.store.transaction((tx) =>
+      enqueueReply(tx, { tuning: this.tuning }, adapter, {
+        userId: thread.user_id,
+        profileId: profile.id,
+        thread,
+        text,
+        target: JSON.parse(thread.reply_target) as Record<string, unknown>,
+        idempotencyPrefix: `thread-reply:${thread.id}:${requestId}`,
+        integrationId: thread.integration_id,
+      }),
+    );
+    this.outboxWorker.wake();
+  }
+}

@@ -1,0 +1,8 @@
+import type { AgentResult, AgentRuntime, AgentTurn } from './types.ts';
+
+/** The built-in agent: answers `echo: <text>`. Useful on first start and in tests. */
+export const echoRuntime: AgentRuntime = {
+  async run(turn: AgentTurn): Promise<AgentResult> {
+    return { kind: 'reply', text: `echo: ${turn.message.text}` };
+  },
+};

@@ -1,0 +1,28 @@
+import type { Logger } from '../../channel/index.ts';
+import type { BusTuning } from '../../config.ts';
+import type { ProfileRow, ProfilesRepo } from '../../store/profiles.ts';
+import { echoRuntime } from './echo.ts';
+import { httpRuntime } from './http.ts';
+import type { AgentRuntime } from './types.ts';
+
+/** Agent kinds a profile may name. */
+export const AGENT_KINDS = ['echo', 'http'] as const;
+
+/** Builds the runtime that answers for a profile. */
+export function runtimeFactory(profiles: ProfilesRepo, tuning: BusTuning, log: Logger) {
+  return (profile: ProfileRow, onAttemptFailed: (attempt: number, reason: string) => void): AgentRuntime => {
+    if (profile.agent_kind === 'http' && profile.agent_url) {
+      return httpRuntime({
+        url: profile.agent_url,
+        secret: profiles.agentSecret(profile) ?? '',
+        timeoutMs: tuning.agentTimeoutMs,
+        retryDelayMs: Math.min(500, tuning.retryBaseMs),
+        log,
+        onAttemptFailed,
+      });
+    }
+    return echoRuntime;
+  };
+}
+
+export type { AgentRuntime, AgentTurn, AgentResult } from './types.ts';

@@ -1,0 +1,120 @@
+import type { ChannelCapabilities, InboundMessage, OutboundMessage, SendResult } from './types.ts';
+import type { AdapterServices, IntegrationInfo } from './services.ts';
+
+/** One inbox row as the adapter sees it when asked to interpret it. */
+export interface InboxEventView {
+  id: number;
+  channel: string;
+  source: string;
+  externalEventId: string;
+  payload: unknown;
+}
+
+/**
+ * What the bus should do with an inbound event.
+ * - `message`: a person wrote to an agent; the bus routes it (to `profileId` when the adapter knows it,
+ *   else to the profile granted the integration, or the one a claimed notification names).
+ * - `handled`: the adapter answered itself (a `/link` command…); `replies` are queued as they are.
+ * - `ignored`: not for an agent (a bot's own message, a policy drop, an unsupported update). Logged with `reason`.
+ */
+export type InboundDecision =
+  | { kind: 'message'; message: InboundMessage; userId: string; profileId?: string }
+  | { kind: 'handled'; note: string; userId?: string; replies: OutboundMessage[]; integrationId?: string | null }
+  | { kind: 'ignored'; reason: string; userId?: string; integrationId?: string | null; policy?: boolean };
+
+/** Context of one send. */
+export interface SendContext {
+  /** The integration the send goes through; null for channels without rows (console). */
+  integration: IntegrationInfo | null;
+  /** Stable across every attempt of this delivery; pass it to platforms that dedupe. */
+  idempotencyKey: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+/** What connecting produced: the row to store. `shown` is returned to the user once (a code, a secret). */
+export interface ConnectResult {
+  name: string;
+  externalId?: string | null;
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  shown?: Record<string, unknown>;
+}
+
+/** Context of a connect call. */
+export interface ConnectContext {
+  userId: string;
+  userEmail: string;
+  /** The id the new integration will have (adapters that register webhooks need it). */
+  integrationId: string;
+}
+
+/** A raw HTTP request handed to an adapter's inbound route. The body is unparsed. */
+export interface InboundHttpRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+}
+
+/** What an inbound route answers. */
+export interface InboundHttpResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Send `body` as HTML/text rather than JSON. */
+  contentType?: string;
+}
+
+/** A public HTTP endpoint an adapter serves (platform webhooks). Mounted under the hub's app as is. */
+export interface InboundRoute {
+  method: 'get' | 'post';
+  /** An express path, e.g. `/api/telegram/:integrationId/webhook`. */
+  path: string;
+  /** Body cap in bytes; larger bodies answer 413 before the adapter sees them. Default 1 MiB. */
+  maxBodyBytes?: number;
+  handle(req: InboundHttpRequest): Promise<InboundHttpResponse>;
+}
+
+/**
+ * The contract every channel implements. Only `name`, `capabilities` and `send` are required;
+ * inbound, connect and disconnect are capabilities a channel may have.
+ */
+export interface ChannelAdapter {
+  /** The registry key, e.g. `telegram`. */
+  readonly name: string;
+  readonly capabilities: ChannelCapabilities;
+  /** Sends one message. Throws a ChannelError (retry after / refused / unreachable) when it does not go out. */
+  send(message: OutboundMessage, ctx: SendContext): Promise<SendResult>;
+  /** Turns a committed inbox event into a decision. Must not throw for unsupported input: return `ignored`. */
+  interpret?(event: InboxEventView): Promise<InboundDecision>;
+  /** Shows the person that the agent is working (typing…). Best effort. */
+  working?(message: InboundMessage): Promise<void>;
+  /** Validates credentials with the platform and returns what to store. Throws HubError-like errors with a status. */
+  connect?(input: Record<string, unknown>, ctx: ConnectContext): Promise<ConnectResult>;
+  /**
+   * Checks settings a user PATCHes (DM policy…) and returns them to merge into the integration's config.
+   * Throws a BadRequestError naming the field when one is wrong or unknown.
+   */
+  validateSettings?(settings: Record<string, unknown>, integration: IntegrationInfo): Record<string, unknown>;
+  /** Revokes what the platform holds for an integration (webhooks, tokens). Best effort; must not throw on a dead token. */
+  disconnect?(integration: IntegrationInfo): Promise<void>;
+  /** The target for a notification to the integration's owner (their DM, chat, address). */
+  notifyTarget?(integration: IntegrationInfo): Promise<Record<string, unknown>>;
+  /** Key under which sends are serialised (a chat); default: the integration. */
+  orderingKey?(message: OutboundMessage, integrationId: string | null): string;
+  /** Public endpoints (webhooks) of this channel. */
+  routes?: InboundRoute[];
+  /** Starts background work (pollers); called once when the hub starts. */
+  start?(): Promise<void>;
+  /** Stops background work. */
+  stop?(): Promise<void>;
+}
+
+/** Everything an adapter factory is given. */
+export interface AdapterDeps {
+  services: AdapterServices;
+}
+
+/** Builds an adapter. The registry in `adapters/index.ts` is a table of these. */
+export type AdapterFactory = (deps: AdapterDeps) => ChannelAdapter;

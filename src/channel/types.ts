@@ -1,0 +1,81 @@
+/** A file that came with a message; `id` is the platform's handle for it. */
+export interface Attachment {
+  kind: 'photo' | 'document' | 'audio' | 'video' | 'file';
+  id: string;
+  name?: string;
+  mimeType?: string;
+  size?: number;
+}
+
+/** Who wrote a message, as the platform knows them. */
+export interface Sender {
+  id: string;
+  name?: string;
+  username?: string;
+  isBot?: boolean;
+}
+
+/** A message a person sent, normalized. Platform data stays in `raw` and the opaque keys. */
+export interface InboundMessage {
+  channel: string;
+  /** The integration it came in on; replies go out through the same one. Null for the console. */
+  integrationId: string | null;
+  /** The adapter's opaque conversation key (chat id, chat + topic, channel + thread_ts…). */
+  threadKey: string;
+  /** The platform's id of this message. */
+  messageId: string;
+  sender: Sender;
+  text: string;
+  attachments: Attachment[];
+  /** The message this one answers, when the platform says so. */
+  replyTo?: { messageId: string; text?: string };
+  edited?: boolean;
+  /** A direct message to the bot (not a group or channel). */
+  isDirect: boolean;
+  /** Where a reply must go; opaque outside the adapter. */
+  replyTarget: Record<string, unknown>;
+  /** Epoch ms the platform gives for the message. */
+  sentAt: number;
+  raw?: unknown;
+}
+
+/** A message to send. `target` is the adapter's own address (from a reply target or a notify resolution). */
+export interface OutboundMessage {
+  text: string;
+  /** How `text` is written; adapters convert Markdown to their platform's format. Default `markdown`. */
+  format?: 'markdown' | 'plain';
+  subject?: string;
+  target: Record<string, unknown>;
+  /** The platform message this answers, when it should be threaded under it. */
+  replyToMessageId?: string;
+  /** Extra data for the receiver (webhook bodies, notification ids). */
+  data?: Record<string, unknown>;
+}
+
+/** What the platform said about a sent message. */
+export interface SendResult {
+  /** Platform ids of every message sent (a long text may become several). */
+  messageIds: string[];
+  raw?: unknown;
+}
+
+/** What an adapter's platform supports; the bus and the API read these. */
+export interface ChannelCapabilities {
+  /** `chat` (people write in) or `notification` (outbound only). */
+  category: 'chat' | 'notification' | 'local';
+  /** Accepts inbound messages. */
+  inbound: boolean;
+  /** Longest text one platform message may carry, in characters. */
+  maxTextLength: number;
+  /** Supports threads inside a conversation. */
+  threads: boolean;
+  /** Several integrations of this type per user (Telegram: one per bot). */
+  multiRow: boolean;
+  /** How a user connects it: `token`, `oauth`, `api_key`, `url`, `none`. */
+  authMethods: string[];
+  /**
+   * Delays (ms) before attempts 2, 3, …; when absent the bus uses exponential backoff with jitter.
+   * The list's length + 1 is the number of attempts.
+   */
+  retrySchedule?: readonly number[];
+}

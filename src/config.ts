@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Typed, frozen hub configuration read from the environment. */
+export interface Config {
+  /** HTTP port. Default 3000. */
+  readonly port: number;
+  /** Base URL the platforms reach us at; default `http://localhost:<port>`. */
+  readonly publicUrl: string;
+  /** Folder for the SQLite file, the dev master key and the local admin key. Default `./data`. */
+  readonly dataDir: string;
+  /** `sqlite:<file>` / a file path, or `postgres://…`. Default: `<dataDir>/switchboard.db`. */
+  readonly databaseUrl: string;
+  /** Base64 master keys, current first; undefined means "use the dev key file in dataDir". */
+  readonly masterKeys: readonly string[] | undefined;
+  /** API key of a bootstrap admin, if given. */
+  readonly adminKey: string | undefined;
+  /** Hosts or CIDRs that the URL guard lets through. */
+  readonly allowPrivateUrls: readonly string[];
+  readonly telegram: {
+    readonly apiRoot: string;
+    readonly sharedBotToken: string | undefined;
+    readonly mode: 'webhook' | 'polling';
+  };
+  readonly slack: {
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly signingSecret: string | undefined;
+    readonly stateSecret: string | undefined;
+    readonly apiUrl: string;
+  };
+  readonly resendBaseUrl: string;
+  /** Log level for pino. Default `info`. */
+  readonly logLevel: string;
+  /** Tuning of the bus; tests compress these. */
+  readonly bus: BusTuning;
+}
+
+/** Knobs of the bus workers. Times are in milliseconds. */
+export interface BusTuning {
+  /** Fallback poll interval of the workers when nothing wakes them. Default 500. */
+  readonly pollIntervalMs: number;
+  /** Attempts per delivery before it is dead-lettered. Default 8. */
+  readonly maxAttempts: number;
+  /** First retry delay; doubles each attempt (with jitter). Default 1000. */
+  readonly retryBaseMs: number;
+  /** Largest retry delay. Default 3 600 000 (1 h). */
+  readonly retryMaxMs: number;
+  /** Timeout of one call to an HTTP agent. Default 30 000. */
+  readonly agentTimeoutMs: number;
+  /** Inbound messages handled at once (different threads). Default 64. */
+  readonly inboxConcurrency: number;
+  /** Deliveries sent at once. Default 64. */
+  readonly outboxConcurrency: number;
+  /** How long a claimed row stays leased before another worker may take it. Default 120 000. */
+  readonly leaseMs: number;
+}
+
+const DEFAULT_BUS: BusTuning = {
+  pollIntervalMs: 500,
+  maxAttempts: 8,
+  retryBaseMs: 1000,
+  retryMaxMs: 3_600_000,
+  agentTimeoutMs: 30_000,
+  inboxConcurrency: 64,
+  outboxConcurrency: 64,
+  leaseMs: 120_000,
+};
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: optional.pipe(z.url({ message: 'PUBLIC_URL must be an absolute URL' }).optional()),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optional,
+  SWITCHBOARD_MASTER_KEY: optional,
+  SWITCHBOARD_ADMIN_KEY: optional,
+  SWITCHBOARD_ALLOW_PRIVATE_URLS: optional,
+  TELEGRAM_API_ROOT: z.string().default('https://api.telegram.org'),
+  TELEGRAM_SHARED_BOT_TOKEN: optional,
+  TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+  SLACK_CLIENT_ID: optional,
+  SLACK_CLIENT_SECRET: optional,
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_STATE_SECRET: optional,
+  SLACK_API_URL: z.string().default('https://slack.com/api/'),
+  RESEND_BASE_URL: z.string().default('https://api.resend.com'),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+/** Raised when the environment cannot be turned into a config. */
+export class ConfigError extends Error {}
+
+/**
+ * Reads the environment into a frozen {@link Config}. Throws {@link ConfigError} naming every bad
+ * variable, so the hub fails fast at start-up instead of misbehaving later.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<BusTuning> = {}): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const masterKeys = e.SWITCHBOARD_MASTER_KEY ? list(e.SWITCHBOARD_MASTER_KEY) : undefined;
+  return deepFreeze({
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'switchboard.db')}`,
+    masterKeys,
+    adminKey: e.SWITCHBOARD_ADMIN_KEY,
+    allowPrivateUrls: list(e.SWITCHBOARD_ALLOW_PRIVATE_URLS),
+    telegram: {
+      apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+      sharedBotToken: e.TELEGRAM_SHARED_BOT_TOKEN,
+      mode: e.TELEGRAM_MODE,
+    },
+    slack: {
+      clientId: e.SLACK_CLIENT_ID,
+      clientSecret: e.SLACK_CLIENT_SECRET,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      stateSecret: e.SLACK_STATE_SECRET,
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    },
+    resendBaseUrl: e.RESEND_BASE_URL.replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    bus: { ...DEFAULT_BUS, ...overrides },
+  });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger as PinoLogger } from 'pino';
+import type { HubContext } from '../hub.ts';
+import { authenticate } from './auth.ts';
+import { errorHandler, notFoundRoute } from './errors.ts';
+import { inboundRoutes } from './inbound.ts';
+import { chatRoutes } from './routes/chat.ts';
+import { integrationsRoutes } from './routes/integrations.ts';
+import { messagesRoutes } from './routes/messages.ts';
+import { profilesRoutes } from './routes/profiles.ts';
+import { usersRoutes } from './routes/users.ts';
+
+/** Largest JSON body the REST API accepts: 1 MiB. */
+export const MAX_JSON_BODY = '1mb';
+
+/**
+ * The hub's express app: `/healthz`, platform webhooks (raw bodies, mounted first), then the
+ * authenticated REST API under `/v1`, then JSON errors.
+ */
+export function createApp(hub: HubContext, logger: PinoLogger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    res.locals.requestId = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', res.locals.requestId);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (_req, res) => (res as express.Response).locals.requestId,
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    }),
+  );
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.use(inboundRoutes(hub.bus.adapters.values()));
+  for (const extra of hub.extraRoutes) app.use(extra);
+  app.use('/v1', express.json({ limit: MAX_JSON_BODY, strict: true }), authenticate(hub.store));
+  app.use(usersRoutes(hub));
+  app.use(profilesRoutes(hub));
+  app.use(chatRoutes(hub));
+  app.use(messagesRoutes(hub));
+  app.use(integrationsRoutes(hub));
+  app.use(notFoundRoute);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,32 @@
+import express, { Router } from 'express';
+import type { ChannelAdapter } from '../channel/index.ts';
+
+/** Default body cap of a platform webhook: 1 MiB. */
+const DEFAULT_MAX_BODY = 1024 * 1024;
+
+/**
+ * Mounts every adapter's public endpoints. Bodies arrive raw (adapters verify signatures over the
+ * exact bytes) and capped; an oversized body answers 413 before the adapter sees it.
+ */
+export function inboundRoutes(adapters: Iterable<ChannelAdapter>): Router {
+  const r = Router();
+  for (const adapter of adapters) {
+    for (const route of adapter.routes ?? []) {
+      const raw = express.raw({ type: () => true, limit: route.maxBodyBytes ?? DEFAULT_MAX_BODY });
+      r[route.method](route.path, raw, async (req, res) => {
+        const out = await route.handle({
+          params: req.params as Record<string, string>,
+          query: req.query as Record<string, unknown>,
+          headers: req.headers,
+          rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        });
+        for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+        res.status(out.status);
+        if (out.body === undefined) return void res.end();
+        if (out.contentType) return void res.type(out.contentType).send(out.body);
+        res.json(out.body);
+      });
+    }
+  }
+  return r;
+}

@@ -1,0 +1,106 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { newId } from '../../crypto/tokens.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../../errors.ts';
+import type { HubContext } from '../../hub.ts';
+import { principal, userOnly } from '../auth.ts';
+import { parse } from '../validate.ts';
+import { integrationView } from '../views.ts';
+
+const Connect = z.looseObject({ type: z.string().min(1), name: z.string().min(1).max(100).optional() });
+const Patch = z.looseObject({ name: z.string().min(1).max(100).optional(), is_default: z.boolean().optional() });
+
+/** The caller's integrations: list, show, connect, update, disconnect; and what can be connected. */
+export function integrationsRoutes(hub: HubContext): Router {
+  const r = Router();
+  const { store } = hub;
+
+  r.get('/v1/integrations/available', (_req, res) => {
+    const types = [...hub.bus.adapters.values()]
+      .filter((a) => a.name !== 'console')
+      .map((a) => ({
+        type: a.name,
+        category: a.capabilities.category,
+        auth_methods: a.capabilities.authMethods,
+        inbound: a.capabilities.inbound,
+        multi_row: a.capabilities.multiRow,
+        max_text_length: a.capabilities.maxTextLength,
+        threads: a.capabilities.threads,
+      }));
+    res.json({ integrations: types });
+  });
+
+  r.get('/v1/integrations', async (_req, res) => {
+    const p = principal(res);
+    const rows = p.kind === 'profile' ? await store.grants.integrationsOf(p.profile.id) : await store.integrations.list(p.user.id);
+    res.json({ integrations: rows.map(integrationView) });
+  });
+
+  r.get('/v1/integrations/:id', async (req, res) => {
+    const p = principal(res);
+    const row = await store.integrations.get(p.user.id, req.params.id);
+    if (!row || (p.kind === 'profile' && !(await store.grants.has(p.profile.id, row.id)))) throw new NotFoundError('Integration');
+    const profiles = await store.grants.profilesOf(row.id);
+    res.json({ integration: { ...integrationView(row), granted_to: profiles } });
+  });
+
+  r.post('/v1/integrations', async (req, res) => {
+    const user = userOnly(res);
+    const body = parse(Connect, req.body);
+    const adapter = hub.bus.adapters.get(body.type);
+    if (!adapter || !adapter.connect || body.type === 'console') {
+      throw new BadRequestError(`Unknown integration type ${body.type}; see GET /v1/integrations/available`, 'unknown_integration_type');
+    }
+    const existing = await store.integrations.list(user.id, body.type);
+    if (!adapter.capabilities.multiRow && existing.length > 0) {
+      throw new ConflictError(`You already have a ${body.type} integration (${existing[0].id}); update or disconnect it first`, 'integration_exists');
+    }
+    const id = newId('int');
+    const connected = await adapter.connect(req.body as Record<string, unknown>, { userId: user.id, userEmail: user.email, integrationId: id });
+    const integration = await store.integrations.create({
+      id,
+      userId: user.id,
+      type: body.type,
+      name: body.name ?? connected.name,
+      externalId: connected.externalId ?? null,
+      isDefault: existing.length === 0,
+      config: connected.config,
+      secrets: connected.secrets,
+    });
+    res.status(201).json({ integration: integrationView(integration), ...(connected.shown ?? {}) });
+  });
+
+  r.patch('/v1/integrations/:id', async (req, res) => {
+    const user = userOnly(res);
+    const { name, is_default, ...settings } = parse(Patch, req.body);
+    const row = await store.integrations.get(user.id, req.params.id);
+    if (!row) throw new NotFoundError('Integration');
+    const adapter = hub.bus.adapters.get(row.type);
+    const config = Object.keys(settings).length ? (adapter?.validateSettings?.(settings, row) ?? rejectSettings(settings)) : undefined;
+    const updated = await store.integrations.update(user.id, row.id, { name, isDefault: is_default, config });
+    res.json({ integration: integrationView(updated!) });
+  });
+
+  r.delete('/v1/integrations/:id', async (req, res) => {
+    const user = userOnly(res);
+    const row = await store.integrations.get(user.id, req.params.id);
+    if (!row) throw new NotFoundError('Integration');
+    const adapter = hub.bus.adapters.get(row.type);
+    try {
+      await adapter?.disconnect?.(row);
+    } catch (e) {
+      hub.log.warn({ integration: row.id, err: e }, 'revoking downstream failed; deleting anyway');
+    }
+    await store.transaction(async (tx) => {
+      await tx.outbox.failPendingFor(row.id, 'the integration was disconnected');
+      await tx.links.deleteForIntegration(row.id);
+      await tx.integrations.delete(user.id, row.id);
+    });
+    res.status(204).end();
+  });
+  return r;
+}
+
+function rejectSettings(settings: Record<string, unknown>): never {
+  throw new BadRequestError(`unknown field${Object.keys(settings).length > 1 ? 's' : ''}: ${Object.keys(settings).join(', ')}`, 'invalid_request');
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { NotFoundError } from '../../errors.ts';
+import type { HubContext } from '../../hub.ts';
+import { MESSAGE_TYPES, messageView } from '../../store/messages.ts';
+import { principal } from '../auth.ts';
+import { parse } from '../validate.ts';
+import { deliveryView, threadView } from '../views.ts';
+
+const LogQuery = z.object({
+  type: z.enum([...MESSAGE_TYPES, 'delivery']).optional(),
+  thread: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+const ThreadReply = z.strictObject({ text: z.string().min(1).max(64_000), idempotency_key: z.string().min(1).max(200).optional() });
+
+/** The message log and threads. */
+export function messagesRoutes(hub: HubContext): Router {
+  const r = Router();
+  const { store } = hub;
+
+  r.get('/v1/messages', async (req, res) => {
+    const q = parse(LogQuery, req.query);
+    const p = principal(res);
+    if (q.type === 'delivery') {
+      const rows = await store.outbox.recentForUser(p.user.id, q.limit);
+      return void res.json({ messages: rows.map((d) => ({ type: 'delivery', ...deliveryView(d) })) });
+    }
+    let rows = await store.messages.list(p.user.id, { type: q.type, threadId: q.thread, limit: q.limit });
+    if (p.kind === 'profile') rows = rows.filter((m) => m.profile_id === p.profile.id);
+    res.json({ messages: rows.map(messageView) });
+  });
+
+  r.get('/v1/threads', async (_req, res) => {
+    const p = principal(res);
+    const rows = await store.threads.list(p.user.id, { profileId: p.kind === 'profile' ? p.profile.id : undefined });
+    res.json({ threads: rows.map(threadView) });
+  });
+
+  r.get('/v1/threads/:id', async (req, res) => {
+    const p = principal(res);
+    const thread = await store.threads.get(p.user.id, req.params.id);
+    if (!thread || (p.kind === 'profile' && thread.profile_id !== p.profile.id)) throw new NotFoundError('Thread');
+    const messages = await store.messages.list(p.user.id, { threadId: thread.id, limit: 50 });
+    res.json({ thread: threadView(thread), messages: messages.reverse().map(messageView) });
+  });
+
+  r.post('/v1/threads/:id/messages', async (req, res) => {
+    const body = parse(ThreadReply, req.body);
+    const p = principal(res);
+    const thread = await store.threads.get(p.user.id, req.params.id);
+    if (!thread || (p.kind === 'profile' && thread.profile_id !== p.profile.id)) throw new NotFoundError('Thread');
+    const profileId = p.kind === 'profile' ? p.profile.id : thread.profile_id;
+    const profile = profileId ? await store.profiles.get(p.user.id, profileId) : undefined;
+    if (!profile) throw new NotFoundError('Profile of the thread');
+    await hub.bus.replyInThread(profile, thread, body.text, body.idempotency_key ?? randomUUID());
+    res.status(202).json({ accepted: true, thread: threadView(thread) });
+  });
+  return r;
+}

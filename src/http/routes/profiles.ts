@@ -1,0 +1,98 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { newWebhookSecret } from '../../crypto/standard-webhooks.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
+import type { HubContext } from '../../hub.ts';
+import type { AgentSpec, ProfileRow } from '../../store/profiles.ts';
+import { principal, userOnly } from '../auth.ts';
+import { parse } from '../validate.ts';
+import { profileView } from '../views.ts';
+
+const Agent = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('echo') }),
+  z.strictObject({ kind: z.literal('http'), url: z.url({ protocol: /^https?$/ }), secret: z.string().startsWith('whsec_').optional() }),
+]);
+const CreateProfile = z.strictObject({ name: z.string().min(1).max(100).regex(/^[\w.-]+$/, 'letters, digits, _ . - only'), agent: Agent.optional() });
+const PatchProfile = z.strictObject({ name: CreateProfile.shape.name.optional(), agent: Agent.optional() });
+
+/** Completes an http agent spec with a generated secret; returns the secret to show once. */
+function withSecret(agent: z.infer<typeof Agent>): { spec: AgentSpec; shownSecret?: string } {
+  if (agent.kind !== 'http') return { spec: agent };
+  if (agent.secret) return { spec: agent };
+  const secret = newWebhookSecret();
+  return { spec: { ...agent, secret }, shownSecret: secret };
+}
+
+/** A profile of the caller by id or name (a profile token sees only itself); 404 otherwise. */
+export async function callerProfile(hub: HubContext, res: Response, idOrName: string): Promise<ProfileRow> {
+  const p = principal(res);
+  const profile = await hub.store.profiles.find(p.user.id, idOrName);
+  if (!profile || (p.kind === 'profile' && p.profile.id !== profile.id)) throw new NotFoundError('Profile');
+  return profile;
+}
+
+/** Profiles and their grants. */
+export function profilesRoutes(hub: HubContext): Router {
+  const r = Router();
+  const { store } = hub;
+
+  r.post('/v1/profiles', async (req, res) => {
+    const user = userOnly(res);
+    const body = parse(CreateProfile, req.body);
+    if (await store.profiles.find(user.id, body.name)) throw new ConflictError(`A profile named ${body.name} already exists`, 'profile_exists');
+    const { spec, shownSecret } = withSecret(body.agent ?? { kind: 'echo' });
+    const { profile, token } = await store.profiles.create(user.id, body.name, spec);
+    res.status(201).json({ profile: profileView(profile, []), token, ...(shownSecret ? { agent_secret: shownSecret } : {}) });
+  });
+
+  r.get('/v1/profiles', async (_req, res) => {
+    const p = principal(res);
+    const rows = p.kind === 'profile' ? [p.profile] : await store.profiles.list(p.user.id);
+    const out = [];
+    for (const row of rows) out.push(profileView(row, (await store.grants.integrationsOf(row.id)).map((i) => i.id)));
+    res.json({ profiles: out });
+  });
+
+  r.get('/v1/profiles/:id', async (req, res) => {
+    const profile = await callerProfile(hub, res, req.params.id);
+    res.json({ profile: profileView(profile, (await store.grants.integrationsOf(profile.id)).map((i) => i.id)) });
+  });
+
+  r.patch('/v1/profiles/:id', async (req, res) => {
+    const user = userOnly(res);
+    const body = parse(PatchProfile, req.body);
+    const profile = await callerProfile(hub, res, req.params.id);
+    if (body.name && body.name !== profile.name && (await store.profiles.find(user.id, body.name))) {
+      throw new ConflictError(`A profile named ${body.name} already exists`, 'profile_exists');
+    }
+    const agent = body.agent ? withSecret(body.agent) : undefined;
+    const updated = await store.profiles.update(user.id, profile.id, { name: body.name, agent: agent?.spec });
+    if (!updated) throw new NotFoundError('Profile');
+    res.json({ profile: profileView(updated), ...(agent?.shownSecret ? { agent_secret: agent.shownSecret } : {}) });
+  });
+
+  r.delete('/v1/profiles/:id', async (req, res) => {
+    const user = userOnly(res);
+    const profile = await callerProfile(hub, res, req.params.id);
+    await store.profiles.delete(user.id, profile.id);
+    res.status(204).end();
+  });
+
+  r.put('/v1/profiles/:id/grants/:integrationId', async (req, res) => {
+    const user = userOnly(res);
+    const profile = await callerProfile(hub, res, req.params.id);
+    const integration = await store.integrations.get(user.id, req.params.integrationId);
+    if (!integration) throw new NotFoundError('Integration');
+    await store.grants.grant(profile.id, integration.id);
+    res.json({ profile_id: profile.id, integration_id: integration.id, granted: true });
+  });
+
+  r.delete('/v1/profiles/:id/grants/:integrationId', async (req, res) => {
+    const user = userOnly(res);
+    const profile = await callerProfile(hub, res, req.params.id);
+    const integration = await store.integrations.get(user.id, req.params.integrationId);
+    if (!integration || !(await store.grants.revoke(profile.id, integration.id))) throw new NotFoundError('Grant');
+    res.status(204).end();
+  });
+  return r;
+}

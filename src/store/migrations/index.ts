@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m001 from './001_initial.ts';
+
+/** Every migration, in code so it runs the same under tsx, vitest and a bundle. Names sort in order. */
+const MIGRATIONS: Record<string, Migration> = {
+  '001_initial': m001,
+};
+
+/** Kysely migration provider over {@link MIGRATIONS}. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return MIGRATIONS;
+  },
+};

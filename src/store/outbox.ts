@@ -1,0 +1,176 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Dialect } from './db.ts';
+import type { Database, OutboxTable } from './schema.ts';
+
+/** An outbox (delivery) row. */
+export type DeliveryRow = Selectable<OutboxTable>;
+
+/** Delivery states. `failed`: refused for good; `dead`: ran out of attempts. */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
+
+/** One send to enqueue. */
+export interface NewDelivery {
+  idempotencyKey: string;
+  userId: string;
+  channel: string;
+  integrationId: string | null;
+  notificationId?: string | null;
+  threadId?: string | null;
+  /** Sends with the same key go out one at a time, in order (a chat). */
+  orderingKey: string;
+  payload: unknown;
+  maxAttempts: number;
+  /** Earliest send time (epoch ms); default now. */
+  notBefore?: number;
+}
+
+/** The outbox: every send is one row with an idempotency key. */
+export class OutboxRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** Adds deliveries; a row whose idempotency key exists is kept as it was. Returns the rows by key. */
+  async enqueue(items: NewDelivery[]): Promise<DeliveryRow[]> {
+    if (items.length === 0) return [];
+    const now = Date.now();
+    await this.db
+      .insertInto('outbox')
+      .values(
+        items.map((d) => ({
+          idempotency_key: d.idempotencyKey,
+          user_id: d.userId,
+          channel: d.channel,
+          integration_id: d.integrationId,
+          notification_id: d.notificationId ?? null,
+          thread_id: d.threadId ?? null,
+          ordering_key: d.orderingKey,
+          payload: JSON.stringify(d.payload),
+          status: 'pending',
+          attempts: 0,
+          max_attempts: d.maxAttempts,
+          next_attempt_at: d.notBefore ?? now,
+          locked_until: null,
+          last_error: null,
+          result: null,
+          created_at: now,
+          updated_at: now,
+          sent_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .execute();
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where(
+        'idempotency_key',
+        'in',
+        items.map((d) => d.idempotencyKey),
+      )
+      .execute();
+    return rows.map(normalize);
+  }
+
+  /**
+   * Leases up to `limit` due rows (pending and due, or sending with an expired lease — a crashed
+   * worker's), never one whose ordering key has an older unfinished row.
+   */
+  async claim(limit: number, leaseMs: number): Promise<DeliveryRow[]> {
+    const now = Date.now();
+    const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+    const r = await sql<DeliveryRow>`
+      update outbox set status = 'sending', locked_until = ${now + leaseMs}, attempts = attempts + 1, updated_at = ${now}
+      where id in (
+        select d.id from outbox d
+        where ((d.status = 'pending' and d.next_attempt_at <= ${now}) or (d.status = 'sending' and d.locked_until < ${now}))
+          and not exists (
+            select 1 from outbox o
+            where o.ordering_key = d.ordering_key and o.id < d.id and o.status in ('pending', 'sending'))
+        order by d.next_attempt_at, d.id
+        limit ${limit}
+        ${lock})
+      returning *`.execute(this.db);
+    return r.rows.map(normalize).sort((a, b) => a.id - b.id);
+  }
+
+  /** The earliest `next_attempt_at` of a pending row, for the worker's timer. */
+  async nextDueAt(): Promise<number | undefined> {
+    const r = await this.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
+  }
+
+  /** Records a successful send. */
+  async markSent(id: number, result: unknown): Promise<void> {
+    const now = Date.now();
+    await this.db
+      .updateTable('outbox')
+      .set({ status: 'sent', result: JSON.stringify(result ?? {}), sent_at: now, updated_at: now, locked_until: null, last_error: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Puts a row back for another attempt at `at`. */
+  async reschedule(id: number, at: number, error: string): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ status: 'pending', next_attempt_at: at, last_error: error, locked_until: null, updated_at: Date.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Ends a row for good: `failed` (refused) or `dead` (out of attempts). */
+  async markFailed(id: number, status: 'failed' | 'dead', error: string): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ status, last_error: error, locked_until: null, updated_at: Date.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Fails every unfinished delivery of an integration (it was disconnected). Returns how many. */
+  async failPendingFor(integrationId: string, reason: string): Promise<number> {
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ status: 'failed', last_error: reason, locked_until: null, updated_at: Date.now() })
+      .where('integration_id', '=', integrationId)
+      .where('status', 'in', ['pending', 'sending'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async byId(id: number): Promise<DeliveryRow | undefined> {
+    const r = await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && normalize(r);
+  }
+
+  async byNotification(notificationId: string): Promise<DeliveryRow[]> {
+    const rows = await this.db.selectFrom('outbox').selectAll().where('notification_id', '=', notificationId).orderBy('id').execute();
+    return rows.map(normalize);
+  }
+
+  /** A user's latest deliveries, newest first. */
+  async recentForUser(userId: string, limit: number): Promise<DeliveryRow[]> {
+    const rows = await this.db.selectFrom('outbox').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(normalize);
+  }
+
+  /** Counts rows by status. */
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+}
+
+function normalize(r: DeliveryRow): DeliveryRow {
+  return { ...r, id: Number(r.id), attempts: Number(r.attempts), next_attempt_at: Number(r.next_attempt_at) };
+}

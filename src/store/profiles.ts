@@ -1,0 +1,95 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Envelope } from '../crypto/envelope.ts';
+import { hashToken, newId, newProfileToken } from '../crypto/tokens.ts';
+import type { AgentProfilesTable, Database } from './schema.ts';
+
+/** A profile row as stored (secret still sealed). */
+export type ProfileRow = Selectable<AgentProfilesTable>;
+
+/** How an agent is reached. */
+export type AgentSpec = { kind: 'echo' } | { kind: 'http'; url: string; secret?: string };
+
+/** Where the agent's secret is sealed: binds the ciphertext to its row. */
+export const profileSecretContext = (id: string) => `agent_profiles.agent_secret:${id}`;
+
+/** Agent profiles of users. Every read by id is scoped to a user, so other tenants' rows are invisible. */
+export class ProfilesRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly envelope: Envelope,
+  ) {}
+
+  /** Creates a profile and returns it with its token (shown once; only the hash is kept). */
+  async create(userId: string, name: string, agent: AgentSpec): Promise<{ profile: ProfileRow; token: string }> {
+    const id = newId('prf');
+    const token = newProfileToken();
+    const now = Date.now();
+    const profile: ProfileRow = {
+      id,
+      user_id: userId,
+      name,
+      agent_kind: agent.kind,
+      agent_url: agent.kind === 'http' ? agent.url : null,
+      agent_secret: agent.kind === 'http' && agent.secret ? this.envelope.seal(agent.secret, profileSecretContext(id)) : null,
+      token_hash: hashToken(token),
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db.insertInto('agent_profiles').values(profile).execute();
+    return { profile, token };
+  }
+
+  /** A profile of this user by id, or undefined (also for another user's id). */
+  async get(userId: string, id: string): Promise<ProfileRow | undefined> {
+    return this.db.selectFrom('agent_profiles').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  /** A profile by id or name, scoped to the user. */
+  async find(userId: string, idOrName: string): Promise<ProfileRow | undefined> {
+    return this.db
+      .selectFrom('agent_profiles')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .executeTakeFirst();
+  }
+
+  /** Internal lookup without tenancy (bus only). */
+  async byId(id: string): Promise<ProfileRow | undefined> {
+    return this.db.selectFrom('agent_profiles').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async list(userId: string): Promise<ProfileRow[]> {
+    return this.db.selectFrom('agent_profiles').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+  }
+
+  /** The profile a token belongs to. */
+  async byToken(token: string): Promise<ProfileRow | undefined> {
+    return this.db.selectFrom('agent_profiles').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  }
+
+  /** Updates name and/or agent of a user's profile; returns the new row or undefined. */
+  async update(userId: string, id: string, patch: { name?: string; agent?: AgentSpec }): Promise<ProfileRow | undefined> {
+    const values: Partial<ProfileRow> = { updated_at: Date.now() };
+    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.agent) {
+      values.agent_kind = patch.agent.kind;
+      values.agent_url = patch.agent.kind === 'http' ? patch.agent.url : null;
+      values.agent_secret =
+        patch.agent.kind === 'http' && patch.agent.secret ? this.envelope.seal(patch.agent.secret, profileSecretContext(id)) : null;
+    }
+    const r = await this.db.updateTable('agent_profiles').set(values).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numUpdatedRows) ? this.get(userId, id) : undefined;
+  }
+
+  /** Deletes a user's profile; true when it existed. */
+  async delete(userId: string, id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('agent_profiles').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The opened agent secret of a profile, if any. */
+  agentSecret(profile: ProfileRow): string | undefined {
+    return profile.agent_secret ? this.envelope.open(profile.agent_secret, profileSecretContext(profile.id)) : undefined;
+  }
+}

@@ -1,0 +1,84 @@
+import type { Kysely, Selectable } from 'kysely';
+import { newId } from '../crypto/tokens.ts';
+import type { Database, ThreadsTable } from './schema.ts';
+
+/** A thread row. */
+export type ThreadRow = Selectable<ThreadsTable>;
+
+/** Conversations. A thread is found by its key: channel + scope + the adapter's opaque key. */
+export class ThreadsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The thread with this key, created for the user/profile when absent. */
+  async upsert(input: {
+    userId: string;
+    profileId: string | null;
+    channel: string;
+    integrationId: string | null;
+    scope: string;
+    externalKey: string;
+    replyTarget?: Record<string, unknown>;
+  }): Promise<ThreadRow> {
+    const threadKey = `${input.channel}|${input.scope}|${input.externalKey}`;
+    const now = Date.now();
+    const existing = await this.db.selectFrom('threads').selectAll().where('thread_key', '=', threadKey).executeTakeFirst();
+    const replyTarget = JSON.stringify(input.replyTarget ?? {});
+    if (existing) {
+      if (existing.profile_id !== input.profileId || existing.user_id !== input.userId || existing.reply_target !== replyTarget) {
+        const patch = { profile_id: input.profileId, user_id: input.userId, reply_target: replyTarget };
+        await this.db.updateTable('threads').set(patch).where('id', '=', existing.id).execute();
+        return { ...existing, ...patch };
+      }
+      return existing;
+    }
+    const row: ThreadRow = {
+      id: newId('thr'),
+      user_id: input.userId,
+      profile_id: input.profileId,
+      channel: input.channel,
+      integration_id: input.integrationId,
+      thread_key: threadKey,
+      external_key: input.externalKey,
+      reply_target: replyTarget,
+      reset_at: 0,
+      created_at: now,
+      last_message_at: now,
+    };
+    await this.db
+      .insertInto('threads')
+      .values(row)
+      .onConflict((oc) => oc.column('thread_key').doNothing())
+      .execute();
+    return (await this.db.selectFrom('threads').selectAll().where('thread_key', '=', threadKey).executeTakeFirstOrThrow()) as ThreadRow;
+  }
+
+  /** A user's thread by id (another user's id is not found). */
+  async get(userId: string, id: string): Promise<ThreadRow | undefined> {
+    return this.db.selectFrom('threads').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  /** Internal lookup by thread key (`<channel>|<scope>|<external key>`). */
+  async byKey(threadKey: string): Promise<ThreadRow | undefined> {
+    return this.db.selectFrom('threads').selectAll().where('thread_key', '=', threadKey).executeTakeFirst();
+  }
+
+  /** Internal lookup by id. */
+  async byId(id: string): Promise<ThreadRow | undefined> {
+    return this.db.selectFrom('threads').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async list(userId: string, opts: { profileId?: string; limit?: number } = {}): Promise<ThreadRow[]> {
+    let q = this.db.selectFrom('threads').selectAll().where('user_id', '=', userId);
+    if (opts.profileId) q = q.where('profile_id', '=', opts.profileId);
+    return q.orderBy('last_message_at', 'desc').limit(opts.limit ?? 50).execute();
+  }
+
+  /** Hides the history so far from the agent (the messages stay in the log). */
+  async reset(id: string): Promise<void> {
+    await this.db.updateTable('threads').set({ reset_at: Date.now() }).where('id', '=', id).execute();
+  }
+
+  async touch(id: string, at: number): Promise<void> {
+    await this.db.updateTable('threads').set({ last_message_at: at }).where('id', '=', id).execute();
+  }
+}

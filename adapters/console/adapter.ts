@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events';
-import type { AdapterDeps, ChannelAdapter, InboundDecision, InboxEventView, OutboundMessage, SendResult } from '../../src/channel/index.ts';
+import { splitText, type AdapterDeps, type ChannelAdapter, type InboundDecision, type InboxEventView, type OutboundMessage, type SendResult } from '../../src/channel/index.ts';
 import { capabilities } from './capabilities.ts';
 import { parseConsoleEvent, type ConsoleTarget } from './parse.ts';
 
 /** A reply the console channel delivered. */
 export interface ConsoleReply {
+  /** The whole reply. */
   text: string;
-  threadId?: string;
   inboxId?: number;
-  parts: number;
+  /** The reply as delivered, split at the console's text limit. */
+  parts: string[];
 }
 
 /** The console adapter: the built-in local channel behind `POST /v1/profiles/:id/chat` and `switchboard chat`. */
@@ -36,20 +37,19 @@ export function createConsoleAdapter(_deps: AdapterDeps): ConsoleAdapter {
 
     async send(message: OutboundMessage): Promise<SendResult> {
       const target = message.target as ConsoleTarget;
-      const reply: ConsoleReply = { text: message.text, threadId: target.threadId, inboxId: target.inboxId, parts: 1 };
+      const parts = splitText(message.text, capabilities.maxTextLength);
       if (target.inboxId !== undefined) {
         const earlier = delivered.get(target.inboxId);
         if (earlier) {
           earlier.text += `\n${message.text}`;
-          earlier.parts += 1;
+          earlier.parts.push(...parts);
         } else {
-          delivered.set(target.inboxId, reply);
+          delivered.set(target.inboxId, { text: message.text, inboxId: target.inboxId, parts });
           if (delivered.size > 10_000) delivered.delete(delivered.keys().next().value as number);
         }
         replies.emit(String(target.inboxId), delivered.get(target.inboxId));
       }
-      counter += 1;
-      return { messageIds: [`console-${Date.now()}-${counter}`] };
+      return { messageIds: parts.map(() => `console-${++counter}`) };
     },
 
     orderingKey(message: OutboundMessage): string {

@@ -84,7 +84,7 @@ export class Bus {
         thread,
         text,
         target: JSON.parse(thread.reply_target) as Record<string, unknown>,
-        idempotencyPrefix: `thread-reply:${thread.id}:${requestId}`,
+        idempotencyKey: `thread-reply:${thread.id}:${requestId}`,
         integrationId: thread.integration_id,
       }),
     );

@@ -90,7 +90,16 @@ export class OutboxWorker {
     const message = JSON.parse(row.payload) as OutboundMessage;
     try {
       const result = await adapter.send(message, { integration: integration ?? null, idempotencyKey: row.idempotency_key, attempt: row.attempts });
-      await this.store.outbox.markSent(row.id, result);
+      const claim = row.notification_id && message.data?.claim === true && row.integration_id && result.claimKeys?.length;
+      if (claim) {
+        const n = await this.store.notifications.byId(row.notification_id!);
+        await this.store.transaction(async (tx) => {
+          if (n) await tx.claims.record(row.integration_id!, result.claimKeys!, { notificationId: n.id, profileId: n.profile_id, userId: n.user_id });
+          await tx.outbox.markSent(row.id, result);
+        });
+      } else {
+        await this.store.outbox.markSent(row.id, result);
+      }
       this.events.emit('delivery.sent', row, result);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);

@@ -1,5 +1,4 @@
 import type { ChannelAdapter, InboundDecision, InboundMessage, Logger, OutboundMessage } from '../channel/index.ts';
-import { splitText } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { InboxRow } from '../store/inbox.ts';
@@ -168,7 +167,7 @@ async function commitTurn(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, o
         text: o.result.text,
         replyToMessageId: o.message.messageId,
         target: o.message.replyTarget,
-        idempotencyPrefix: `reply:${row.id}`,
+        idempotencyKey: `reply:${row.id}`,
         integrationId: o.message.integrationId,
       });
     }
@@ -186,12 +185,12 @@ export interface ReplyInput {
   text: string;
   target: Record<string, unknown>;
   replyToMessageId?: string;
-  /** Parts get `<prefix>:<n>` as their idempotency keys. */
-  idempotencyPrefix: string;
+  /** The delivery's idempotency key. */
+  idempotencyKey: string;
   integrationId: string | null;
 }
 
-/** Logs an agent's reply and queues it, split at the channel's limit, through the thread's own integration. */
+/** Logs an agent's reply and queues it through the thread's own integration (the adapter splits long texts). */
 export async function enqueueReply(tx: Store, d: Pick<TurnDeps, 'tuning'>, adapter: ChannelAdapter, r: ReplyInput): Promise<void> {
   await tx.messages.add({
     userId: r.userId,
@@ -202,22 +201,19 @@ export async function enqueueReply(tx: Store, d: Pick<TurnDeps, 'tuning'>, adapt
     text: r.text,
     meta: { channel: r.thread.channel },
   });
-  const parts = splitText(r.text, adapter.capabilities.maxTextLength);
-  await tx.outbox.enqueue(
-    parts.map((text, i) => {
-      const out: OutboundMessage = { text, format: 'markdown', target: r.target, replyToMessageId: i === 0 ? r.replyToMessageId : undefined };
-      return {
-        idempotencyKey: `${r.idempotencyPrefix}:${i}`,
-        userId: r.userId,
-        channel: r.thread.channel,
-        integrationId: r.integrationId,
-        threadId: r.thread.id,
-        orderingKey: orderingKey(adapter, out, r.integrationId, r.thread.id),
-        payload: out,
-        maxAttempts: d.tuning.maxAttempts,
-      };
-    }),
-  );
+  const out: OutboundMessage = { text: r.text, format: 'markdown', target: r.target, replyToMessageId: r.replyToMessageId };
+  await tx.outbox.enqueue([
+    {
+      idempotencyKey: r.idempotencyKey,
+      userId: r.userId,
+      channel: r.thread.channel,
+      integrationId: r.integrationId,
+      threadId: r.thread.id,
+      orderingKey: orderingKey(adapter, out, r.integrationId, r.thread.id),
+      payload: out,
+      maxAttempts: d.tuning.maxAttempts,
+    },
+  ]);
 }
 
 /** The key under which a send is serialised: the adapter's (a chat), else the integration or thread. */

@@ -32,6 +32,11 @@ export interface InboundMessage {
   edited?: boolean;
   /** A direct message to the bot (not a group or channel). */
   isDirect: boolean;
+  /**
+   * Keys that may name a claimed notification this message answers (Telegram: chat + replied-to
+   * message id; Slack: channel + thread_ts). Matched against {@link SendResult.claimKeys}.
+   */
+  claimKeys?: string[];
   /** Where a reply must go; opaque outside the adapter. */
   replyTarget: Record<string, unknown>;
   /** Epoch ms the platform gives for the message. */
@@ -56,6 +61,8 @@ export interface OutboundMessage {
 export interface SendResult {
   /** Platform ids of every message sent (a long text may become several). */
   messageIds: string[];
+  /** Keys a reply to this message will carry in {@link InboundMessage.claimKeys} (for thread claims). */
+  claimKeys?: string[];
   raw?: unknown;
 }
 
@@ -65,7 +72,7 @@ export interface ChannelCapabilities {
   category: 'chat' | 'notification' | 'local';
   /** Accepts inbound messages. */
   inbound: boolean;
-  /** Longest text one platform message may carry, in characters. */
+  /** Longest text one platform message may carry, in characters; `send` splits longer texts itself. */
   maxTextLength: number;
   /** Supports threads inside a conversation. */
   threads: boolean;

@@ -5,6 +5,7 @@ import { registerChatCommand } from './commands/chat.ts';
 import { registerIntegrationCommands } from './commands/integrations.ts';
 import { registerLocalCommands } from './commands/local.ts';
 import { registerLogsCommand } from './commands/logs.ts';
+import { registerNotifyCommand } from './commands/notify.ts';
 import { registerProfileCommands } from './commands/profiles.ts';
 
 /** Builds the `switchboard` program. */
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerLogsCommand(program, client);
   registerProfileCommands(program, client);
   registerIntegrationCommands(program, client);
+  registerNotifyCommand(program, client);
   return program;
 }
 

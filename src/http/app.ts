@@ -9,6 +9,7 @@ import { inboundRoutes } from './inbound.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { integrationsRoutes } from './routes/integrations.ts';
 import { messagesRoutes } from './routes/messages.ts';
+import { notifyRoutes } from './routes/notify.ts';
 import { profilesRoutes } from './routes/profiles.ts';
 import { usersRoutes } from './routes/users.ts';
 
@@ -46,6 +47,7 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
   app.use(chatRoutes(hub));
   app.use(messagesRoutes(hub));
   app.use(integrationsRoutes(hub));
+  app.use(notifyRoutes(hub));
   app.use(notFoundRoute);
   app.use(errorHandler(logger));
   return app;

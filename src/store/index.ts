@@ -6,7 +6,7 @@ import { IdentityLinksRepo } from './identity-links.ts';
 import { InboxRepo } from './inbox.ts';
 import { IntegrationsRepo } from './integrations.ts';
 import { MessagesRepo } from './messages.ts';
-import { NotificationsRepo } from './notifications.ts';
+import { ClaimsRepo, NotificationsRepo } from './notifications.ts';
 import { OutboxRepo } from './outbox.ts';
 import { ProfilesRepo } from './profiles.ts';
 import type { Database } from './schema.ts';
@@ -26,6 +26,7 @@ export interface Store {
   readonly inbox: InboxRepo;
   readonly outbox: OutboxRepo;
   readonly notifications: NotificationsRepo;
+  readonly claims: ClaimsRepo;
   /** Runs `fn` in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -43,6 +44,7 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, i
     inbox: new InboxRepo(kysely, dialect),
     outbox: new OutboxRepo(kysely, dialect),
     notifications: new NotificationsRepo(kysely),
+    claims: new ClaimsRepo(kysely),
     transaction: (fn) =>
       inTx
         ? fn(build(kysely, dialect, envelope, true))

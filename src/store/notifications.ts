@@ -53,3 +53,49 @@ export class NotificationsRepo {
       .executeTakeFirst();
   }
 }
+
+/** A claim: replies to a sent notification message come back to the profile that sent it. */
+export interface Claim {
+  notificationId: string;
+  profileId: string;
+  userId: string;
+}
+
+/** Claims of sent notification messages, keyed by integration + the adapter's key of the message. */
+export class ClaimsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Records claim keys of a sent message (idempotent). */
+  async record(integrationId: string, keys: string[], claim: Claim): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db
+      .insertInto('claims')
+      .values(
+        keys.map((k) => ({
+          claim_key: `${integrationId}|${k}`,
+          notification_id: claim.notificationId,
+          profile_id: claim.profileId,
+          user_id: claim.userId,
+          created_at: Date.now(),
+        })),
+      )
+      .onConflict((oc) => oc.column('claim_key').doNothing())
+      .execute();
+  }
+
+  /** The claim matching any of `keys` on an integration, if one exists. */
+  async find(integrationId: string, keys: string[]): Promise<Claim | undefined> {
+    if (keys.length === 0) return undefined;
+    const r = await this.db
+      .selectFrom('claims')
+      .selectAll()
+      .where(
+        'claim_key',
+        'in',
+        keys.map((k) => `${integrationId}|${k}`),
+      )
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    return r && { notificationId: r.notification_id, profileId: r.profile_id, userId: r.user_id };
+  }
+}

@@ -18,6 +18,7 @@ export interface Database {
   notifications: NotificationsTable;
   encryption_keys: EncryptionKeysTable;
   link_codes: LinkCodesTable;
+  claims: ClaimsTable;
 }
 
 export interface UsersTable {
@@ -194,5 +195,14 @@ export interface LinkCodesTable {
   integration_id: string | null;
   expires_at: number;
   used_at: number | null;
+  created_at: number;
+}
+
+export interface ClaimsTable {
+  /** `<integration id>|<adapter's key of the sent message>` (e.g. chat id + message id). */
+  claim_key: string;
+  notification_id: string;
+  profile_id: string;
+  user_id: string;
   created_at: number;
 }

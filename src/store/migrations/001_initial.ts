@@ -188,11 +188,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('used_at', ts)
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
+
+  await db.schema
+    .createTable('claims')
+    .addColumn('claim_key', 'text', (c) => c.primaryKey())
+    .addColumn('notification_id', 'text', (c) => c.notNull().references('notifications.id').onDelete('cascade'))
+    .addColumn('profile_id', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .execute();
 }
 
 /** Drops everything `up` made. */
 export async function down(db: Kysely<any>): Promise<void> {
   for (const t of [
+    'claims',
     'link_codes',
     'encryption_keys',
     'outbox',

@@ -21,6 +21,22 @@ export function adapterServices(store: Store, config: Config, log: Logger, wakeI
       secrets: (id) => store.integrations.secrets(id),
       setSecrets: (id, secrets) => store.integrations.setSecrets(id, secrets),
       setStatus: (id, status, reason) => store.integrations.setStatus(id, status, reason),
+      async create(input) {
+        const existing = await store.integrations.list(input.userId, input.type);
+        return store.integrations.create({ ...input, isDefault: existing.length === 0 });
+      },
+      async updateConfig(id, patch) {
+        const row = await store.integrations.byId(id);
+        if (row) await store.integrations.update(row.userId, id, { config: patch });
+      },
+      listForUser: (userId, type) => store.integrations.list(userId, type),
+    },
+    users: {
+      byId: (id) => store.users.byId(id),
+    },
+    linkCodes: {
+      issue: (input) => store.linkCodes.issue(input),
+      consume: (purpose, code) => store.linkCodes.consume(purpose, code),
     },
     links: {
       find: (channel, integrationId, externalUserId) => store.links.find(channel, integrationId, externalUserId),

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChannelCapabilities, InboundMessage, OutboundMessage, SendResult } from './types.ts';
 import type { AdapterServices, IntegrationInfo } from './services.ts';
 
@@ -66,14 +67,47 @@ export interface InboundHttpResponse {
   contentType?: string;
 }
 
-/** A public HTTP endpoint an adapter serves (platform webhooks). Mounted under the hub's app as is. */
+/**
+ * A public HTTP endpoint an adapter serves (platform webhooks, OAuth callbacks). Mounted on the hub's
+ * app as is. Implement `handle` (raw body in, answer out); `handleRaw` gets Node's request and
+ * response for libraries that insist on them (the body is then not read by the hub).
+ */
 export interface InboundRoute {
   method: 'get' | 'post';
   /** An express path, e.g. `/api/telegram/:integrationId/webhook`. */
   path: string;
   /** Body cap in bytes; larger bodies answer 413 before the adapter sees them. Default 1 MiB. */
   maxBodyBytes?: number;
-  handle(req: InboundHttpRequest): Promise<InboundHttpResponse>;
+  handle?(req: InboundHttpRequest): Promise<InboundHttpResponse>;
+  handleRaw?(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+/** The caller of an authenticated adapter action (a user API key). */
+export interface ActionCaller {
+  userId: string;
+  userEmail: string;
+}
+
+/** What an action answers: JSON with a status (default 200). */
+export interface ActionResult {
+  status?: number;
+  body: unknown;
+}
+
+/**
+ * An authenticated REST action of a channel. Type actions are mounted at
+ * `<METHOD> /v1/integrations/<type>/<action>` (e.g. `POST /v1/integrations/telegram/pair`);
+ * integration actions at `POST /v1/integrations/:id/<action>` for rows of this type
+ * (e.g. `POST /v1/integrations/:id/link-code`). Throw HubErrors for failures.
+ */
+export interface TypeAction {
+  method: 'get' | 'post';
+  handle(caller: ActionCaller, body: Record<string, unknown>): Promise<ActionResult>;
+}
+
+/** See {@link TypeAction}. The integration is already checked to belong to the caller. */
+export interface IntegrationAction {
+  handle(integration: IntegrationInfo, caller: ActionCaller, body: Record<string, unknown>): Promise<ActionResult>;
 }
 
 /**
@@ -105,6 +139,10 @@ export interface ChannelAdapter {
   orderingKey?(message: OutboundMessage, integrationId: string | null): string;
   /** Public endpoints (webhooks) of this channel. */
   routes?: InboundRoute[];
+  /** Authenticated REST actions on the channel type, by action name. */
+  typeActions?: Record<string, TypeAction>;
+  /** Authenticated REST actions on one integration of this type, by action name. */
+  integrationActions?: Record<string, IntegrationAction>;
   /** Starts background work (pollers); called once when the hub starts. */
   start?(): Promise<void>;
   /** Stops background work. */

@@ -70,6 +70,27 @@ export interface AdapterServices {
     secrets<T = Record<string, unknown>>(id: string): Promise<T | undefined>;
     setSecrets(id: string, secrets: Record<string, unknown> | null): Promise<void>;
     setStatus(id: string, status: 'active' | 'unhealthy', reason: string | null): Promise<void>;
+    /** Creates a row (pairing, OAuth installs). The first of its type for the user becomes the default. */
+    create(input: {
+      userId: string;
+      type: string;
+      name: string;
+      externalId?: string | null;
+      config?: Record<string, unknown>;
+      secrets?: Record<string, unknown>;
+    }): Promise<IntegrationInfo>;
+    /** Merges settings into an integration's config. */
+    updateConfig(id: string, patch: Record<string, unknown>): Promise<void>;
+    /** A user's integrations of a type. */
+    listForUser(userId: string, type: string): Promise<IntegrationInfo[]>;
+  };
+  readonly users: {
+    byId(id: string): Promise<{ id: string; email: string; name: string | null } | undefined>;
+  };
+  /** One-time codes: `/link` claims, pairing deep links, OAuth states. Only hashes are stored. */
+  readonly linkCodes: {
+    issue(input: { purpose: string; userId: string; integrationId?: string | null; ttlMs: number; code?: string }): Promise<{ code: string; expiresAt: number }>;
+    consume(purpose: string, code: string): Promise<{ userId: string; integrationId: string | null } | { refused: 'unknown' | 'expired' | 'used' }>;
   };
   readonly links: {
     find(channel: string, integrationId: string | null, externalUserId: string): Promise<IdentityLink | undefined>;

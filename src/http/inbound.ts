@@ -12,9 +12,15 @@ export function inboundRoutes(adapters: Iterable<ChannelAdapter>): Router {
   const r = Router();
   for (const adapter of adapters) {
     for (const route of adapter.routes ?? []) {
+      if (route.handleRaw) {
+        const handleRaw = route.handleRaw.bind(route);
+        r[route.method](route.path, async (req, res) => handleRaw(req, res));
+        continue;
+      }
+      const handle = route.handle!.bind(route);
       const raw = express.raw({ type: () => true, limit: route.maxBodyBytes ?? DEFAULT_MAX_BODY });
       r[route.method](route.path, raw, async (req, res) => {
-        const out = await route.handle({
+        const out = await handle({
           params: req.params as Record<string, string>,
           query: req.query as Record<string, unknown>,
           headers: req.headers,

@@ -5,6 +5,7 @@ import { GrantsRepo } from './grants.ts';
 import { IdentityLinksRepo } from './identity-links.ts';
 import { InboxRepo } from './inbox.ts';
 import { IntegrationsRepo } from './integrations.ts';
+import { LinkCodesRepo } from './link-codes.ts';
 import { MessagesRepo } from './messages.ts';
 import { ClaimsRepo, NotificationsRepo } from './notifications.ts';
 import { OutboxRepo } from './outbox.ts';
@@ -27,6 +28,7 @@ export interface Store {
   readonly outbox: OutboxRepo;
   readonly notifications: NotificationsRepo;
   readonly claims: ClaimsRepo;
+  readonly linkCodes: LinkCodesRepo;
   /** Runs `fn` in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -45,6 +47,7 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, i
     outbox: new OutboxRepo(kysely, dialect),
     notifications: new NotificationsRepo(kysely),
     claims: new ClaimsRepo(kysely),
+    linkCodes: new LinkCodesRepo(kysely),
     transaction: (fn) =>
       inTx
         ? fn(build(kysely, dialect, envelope, true))

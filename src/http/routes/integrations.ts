@@ -30,6 +30,27 @@ export function integrationsRoutes(hub: HubContext): Router {
     res.json({ integrations: types });
   });
 
+  // Channel actions: /v1/integrations/<type>/<action> (type) and /v1/integrations/:id/<action> (one row).
+  for (const adapter of hub.bus.adapters.values()) {
+    for (const [name, action] of Object.entries(adapter.typeActions ?? {})) {
+      r[action.method](`/v1/integrations/${adapter.name}/${name}`, async (req, res) => {
+        const user = userOnly(res);
+        const out = await action.handle({ userId: user.id, userEmail: user.email }, (req.body ?? {}) as Record<string, unknown>);
+        res.status(out.status ?? 200).json(out.body);
+      });
+    }
+  }
+  r.post('/v1/integrations/:id/:action', async (req, res, next) => {
+    const user = userOnly(res);
+    const row = await store.integrations.get(user.id, req.params.id);
+    if (!row) throw new NotFoundError('Integration');
+    const action = hub.bus.adapters.get(row.type)?.integrationActions?.[req.params.action];
+    if (!action) throw new NotFoundError(`Action ${req.params.action} for ${row.type} integrations`);
+    const out = await action.handle(row, { userId: user.id, userEmail: user.email }, (req.body ?? {}) as Record<string, unknown>);
+    res.status(out.status ?? 200).json(out.body);
+    void next;
+  });
+
   r.get('/v1/integrations', async (_req, res) => {
     const p = principal(res);
     const rows = p.kind === 'profile' ? await store.grants.integrationsOf(p.profile.id) : await store.integrations.list(p.user.id);

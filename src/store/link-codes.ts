@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import { hashToken, randomString } from '../crypto/tokens.ts';
+import type { Database } from './schema.ts';
+
+/** Letters and digits that cannot be mistaken for each other (no 0/O, 1/I/L). */
+export const UNAMBIGUOUS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+/** Why a code was refused. */
+export type CodeRefusal = 'unknown' | 'expired' | 'used';
+
+/** The owner of a consumed code. */
+export interface CodeOwner {
+  userId: string;
+  integrationId: string | null;
+}
+
+/** One-time codes (`/link` claims, pairing deep links, OAuth states). Only hashes are stored. */
+export class LinkCodesRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Issues a code for a purpose, valid for `ttlMs`. Default: 10 characters of {@link UNAMBIGUOUS}
+   * (about 49 bits). Returns the code (shown once) and its expiry (epoch ms).
+   */
+  async issue(input: { purpose: string; userId: string; integrationId?: string | null; ttlMs: number; code?: string }): Promise<{ code: string; expiresAt: number }> {
+    const code = input.code ?? randomString(10, UNAMBIGUOUS);
+    const now = Date.now();
+    await this.db
+      .insertInto('link_codes')
+      .values({
+        code_hash: hashToken(`${input.purpose}:${code}`),
+        purpose: input.purpose,
+        user_id: input.userId,
+        integration_id: input.integrationId ?? null,
+        expires_at: now + input.ttlMs,
+        used_at: null,
+        created_at: now,
+      })
+      .execute();
+    return { code, expiresAt: now + input.ttlMs };
+  }
+
+  /** Uses a code once. Atomic: of two concurrent consumers only one succeeds. */
+  async consume(purpose: string, code: string): Promise<CodeOwner | { refused: CodeRefusal }> {
+    const hash = hashToken(`${purpose}:${code}`);
+    const now = Date.now();
+    const r = await this.db
+      .updateTable('link_codes')
+      .set({ used_at: now })
+      .where('code_hash', '=', hash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning(['user_id', 'integration_id'])
+      .executeTakeFirst();
+    if (r) return { userId: r.user_id, integrationId: r.integration_id };
+    const row = await this.db.selectFrom('link_codes').select(['used_at', 'expires_at']).where('code_hash', '=', hash).executeTakeFirst();
+    if (!row) return { refused: 'unknown' };
+    return { refused: row.used_at !== null ? 'used' : 'expired' };
+  }
+}

@@ -19,8 +19,8 @@ export class ApiClient {
   private readonly apiKey: string | undefined;
 
   constructor(o: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env) {
-    this.baseUrl = (o.url ?? env.SWITCHBOARD_URL ?? `http://localhost:${env.PORT ?? 3000}`).replace(/\/+$/, '');
-    this.apiKey = o.apiKey ?? env.SWITCHBOARD_API_KEY ?? env.SWITCHBOARD_ADMIN_KEY ?? readLocalAdminKey(env.DATA_DIR ?? './data');
+    this.baseUrl = (o.url || env.SWITCHBOARD_URL || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, '');
+    this.apiKey = o.apiKey || env.SWITCHBOARD_API_KEY || env.SWITCHBOARD_ADMIN_KEY || readLocalAdminKey(env.DATA_DIR || './data');
   }
 
   /** Calls the API; resolves with the JSON answer, or throws a CliError with the hub's message. */

@@ -38,7 +38,11 @@ export function registerChatCommand(program: Command, client: () => ApiClient): 
     .option('-p, --profile <profile>', 'profile id or name', 'default')
     .option('-t, --thread <thread>', 'conversation name', 'default')
     .action(async (o: { profile: string; thread: string }) => {
-      await clear(client(), o.profile, o.thread);
+      // `chat clear -t x`: commander may hand -t/-p to the parent `chat`; take them from there too.
+      const parent = chat.opts<ChatOptions>();
+      const thread = typeof parent.thread === 'string' ? parent.thread : o.thread;
+      const profile = chat.getOptionValueSource('profile') === 'cli' ? parent.profile : o.profile;
+      await clear(client(), profile, thread);
     });
 }
 

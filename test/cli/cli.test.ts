@@ -1,0 +1,104 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../helpers/db.ts';
+
+const run = promisify(execFile);
+const BIN = 'src/cli/switchboard.mjs';
+
+describe('the switchboard CLI against a running hub', () => {
+  let server: ChildProcess;
+  let env: NodeJS.ProcessEnv;
+  let drop: () => Promise<void>;
+  let banner = '';
+
+  const cli = async (...args: string[]) => {
+    try {
+      const r = await run(process.execPath, [BIN, ...args], { env });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (e: any) {
+      return { code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string };
+    }
+  };
+
+  beforeAll(async () => {
+    const db = await freshDatabase('sqlite');
+    drop = db.drop;
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    env = { ...process.env, DATA_DIR: db.dataDir, PORT: port, LOG_LEVEL: 'warn', SWITCHBOARD_MASTER_KEY: '', SWITCHBOARD_ADMIN_KEY: '', SWITCHBOARD_API_KEY: '', DATABASE_URL: '' };
+    server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.on('data', (d) => {
+        banner += d;
+        if (banner.includes('listening')) resolve();
+      });
+      server.once('exit', (c) => reject(new Error(`serve exited with ${c}`)));
+    });
+  });
+  afterAll(async () => {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    await drop();
+  });
+
+  it('prints the first admin key once on first start', () => {
+    expect(banner).toMatch(/API key is shown only this once:\s+sb_\w+/);
+  });
+
+  it('chats with the default echo agent: chat -m "hello" → echo: hello', async () => {
+    const r = await cli('chat', '-m', 'hello');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('echo: hello');
+  });
+
+  it('isolates a conversation with --thread and clears one', async () => {
+    const a = JSON.parse((await cli('chat', '-m', 'one', '--json')).stdout);
+    const b = JSON.parse((await cli('chat', '-m', 'two', '-t', 'work', '--json')).stdout);
+    expect(a.thread.id).not.toBe(b.thread.id);
+    expect(b.thread.key).toBe('work');
+    const cleared = await cli('chat', 'clear', '-t', 'work');
+    expect(cleared.code).toBe(0);
+    expect(cleared.stderr).toContain('Cleared conversation work');
+  });
+
+  it('manages profiles and shows them as tables or JSON', async () => {
+    const created = await cli('profiles', 'create', 'helper');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/Token \(shown once\): sbp_/);
+    const list = JSON.parse((await cli('profiles', 'list', '--json')).stdout);
+    expect(list.profiles.map((p: any) => p.name).sort()).toEqual(['default', 'helper']);
+    const table = await cli('profiles', 'list');
+    expect(table.stdout).toMatch(/^ID\s+NAME\s+AGENT\s+GRANTS/);
+    expect((await cli('chat', '-p', 'helper', '-m', 'hi helper')).stdout.trim()).toBe('echo: hi helper');
+    expect((await cli('profiles', 'delete', 'helper')).code).toBe(0);
+    const gone = await cli('profiles', 'show', 'helper');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/error: Profile not found \(not_found, HTTP 404\)/);
+  });
+
+  it('shows the log filtered by type', async () => {
+    const r = JSON.parse((await cli('logs', '--type', 'user_message', '--limit', '50', '--json')).stdout);
+    expect(r.messages.map((m: any) => m.text)).toContain('hello');
+    expect(r.messages.every((m: any) => m.type === 'user_message')).toBe(true);
+    const bad = await cli('logs', '--type', 'nonsense');
+    expect(bad.code).not.toBe(0);
+  });
+
+  it('creates users as the admin, and a user cannot', async () => {
+    const r = await cli('users', 'create', '--email', 'carol@example.com', '--json');
+    const key = JSON.parse(r.stdout).api_key;
+    expect(key).toMatch(/^sb_/);
+    const denied = await cli('--api-key', key, 'users', 'create', '--email', 'dave@example.com');
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('Only an admin may do this');
+  });
+
+  it('fails with a clear message and a non-zero exit when the hub is unreachable or the key is wrong', async () => {
+    const down = await cli('--url', 'http://127.0.0.1:9', 'profiles', 'list');
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/Cannot reach the hub/);
+    const wrong = await cli('--api-key', 'sb_nope', 'profiles', 'list');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/Invalid API key/);
+  });
+});

@@ -62,7 +62,8 @@ export class InboxWorker {
         });
         this.inFlight.add(p);
       }
-      if (claimed.length === 0 || room - claimed.length <= 0) await this.wakeup.wait(this.tuning.pollIntervalMs);
+      // Fewer rows than room means nothing else is ready: new rows and finished turns wake us.
+      if (claimed.length < room || room <= 0) await this.wakeup.wait(this.tuning.pollIntervalMs);
     }
   }
 

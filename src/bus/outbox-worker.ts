@@ -67,7 +67,8 @@ export class OutboxWorker {
         });
         this.inFlight.add(p);
       }
-      if (claimed.length === 0 || room - claimed.length <= 0) await this.wakeup.wait(await this.idleWait());
+      // Fewer rows than room means nothing else is due: enqueues, finished sends and the due-time timer wake us.
+      if (claimed.length < room || room <= 0) await this.wakeup.wait(await this.idleWait());
     }
   }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -21,7 +21,8 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 /**
  * Opens the database named by `url`: `postgres://…`/`postgresql://…` for PostgreSQL, otherwise
- * `sqlite:<file>`, a bare file path or `:memory:` for SQLite (WAL, busy timeout 5 s, synchronous FULL).
+ * `sqlite:<file>`, a bare file path or `:memory:` for SQLite (WAL, busy timeout 5 s, synchronous FULL unless
+ * `SQLITE_SYNCHRONOUS` says otherwise).
  */
 export function openDatabase(url: string): Db {
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -33,10 +34,30 @@ export function openDatabase(url: string): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new SQLite(file, { timeout: 5000 });
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma(`synchronous = ${process.env.SQLITE_SYNCHRONOUS ?? 'FULL'}`);
   sqlite.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements are reusable, so keep them by SQL text
+ * (bounded). Statements run synchronously, so sharing one between callers is safe.
+ */
+function withStatementCache(db: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(sqlText: string) {
+      let stmt = cache.get(sqlText);
+      if (!stmt) {
+        stmt = db.prepare(sqlText);
+        if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
+        cache.set(sqlText, stmt);
+      }
+      return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
+    },
+  };
 }
 
 /** Runs every pending migration; throws with the failing migration's name. Returns the names applied. */

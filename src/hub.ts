@@ -64,7 +64,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   }
   const store = createStore(db, envelope);
   let bus: Bus | undefined;
-  const services = adapterServices(store, config, log, () => bus?.inboxWorker.wake());
+  const services = adapterServices(store, config, log, (events) => bus!.appendInbound(events));
   const adapters = new Map<string, ChannelAdapter>();
   for (const [name, factory] of Object.entries({ ...adapterFactories, ...(options.extraAdapters ?? {}) })) {
     adapters.set(name, (factory as AdapterFactory)({ services }));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ChannelAdapter, Logger } from '../channel/index.ts';
+import type { AppendResult, ChannelAdapter, InboxEvent, Logger } from '../channel/index.ts';
+import { GroupCommit } from '../store/group-commit.ts';
 import type { ConsoleAdapter } from '../../adapters/console/index.ts';
 import type { ConsoleEvent } from '../../adapters/console/index.ts';
 import type { BusTuning } from '../config.ts';
@@ -31,8 +32,11 @@ export class Bus {
     readonly adapters: ReadonlyMap<string, ChannelAdapter>,
     private readonly tuning: BusTuning,
     private readonly log: Logger,
+    /** Group commit shared by the hot path (inbox appends, turn outcomes, sent marks). */
+    readonly commits: GroupCommit = new GroupCommit(store),
   ) {
-    this.outboxWorker = new OutboxWorker(store, adapters, tuning, log);
+    const commit = <T>(fn: (tx: Store) => Promise<T>) => this.commits.run(fn);
+    this.outboxWorker = new OutboxWorker(store, adapters, tuning, log, commit);
     const handler = createTurnHandler({
       store,
       adapters,
@@ -40,6 +44,7 @@ export class Bus {
       tuning,
       log,
       wakeOutbox: () => this.outboxWorker.wake(),
+      commit,
     });
     this.inboxWorker = new InboxWorker(store, handler, tuning, log);
   }
@@ -65,12 +70,18 @@ export class Bus {
   async chat(profile: ProfileRow, thread: string, text: string, waitMs: number): Promise<ChatResult> {
     const consoleAdapter = this.adapters.get('console') as ConsoleAdapter;
     const payload: ConsoleEvent = { userId: profile.user_id, profileId: profile.id, thread, text, sentAt: Date.now() };
-    const [appended] = await this.store.inbox.append([
+    const [appended] = await this.appendInbound([
       { channel: 'console', source: profile.id, externalEventId: randomUUID(), orderingKey: `console|${profile.id}|${thread}`, payload },
     ]);
-    this.inboxWorker.wake();
     const reply = await consoleAdapter.waitForReply(appended.id, waitMs);
     return { thread: await this.store.threads.byKey(`console|profile:${profile.id}|${thread}`), reply: reply?.text ?? null };
+  }
+
+  /** Commits inbound events (group commit, deduped) and wakes the inbox worker. Resolves after the commit. */
+  async appendInbound(events: InboxEvent[]): Promise<AppendResult[]> {
+    const results = await this.commits.run((tx) => tx.inbox.append(events));
+    if (results.some((r) => !r.duplicate)) this.inboxWorker.wake();
+    return results;
   }
 
   /** An agent's later reply into a thread (after it answered 202): logged and sent through the thread's integration. */

@@ -27,6 +27,8 @@ export class OutboxWorker {
     private readonly adapters: ReadonlyMap<string, ChannelAdapter>,
     private readonly tuning: BusTuning,
     private readonly log: Logger,
+    /** Group commit for the per-send bookkeeping. */
+    private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
   ) {}
 
   /** Starts the loop. */
@@ -92,15 +94,11 @@ export class OutboxWorker {
     try {
       const result = await adapter.send(message, { integration: integration ?? null, idempotencyKey: row.idempotency_key, attempt: row.attempts });
       const claim = row.notification_id && message.data?.claim === true && row.integration_id && result.claimKeys?.length;
-      if (claim) {
-        const n = await this.store.notifications.byId(row.notification_id!);
-        await this.store.transaction(async (tx) => {
-          if (n) await tx.claims.record(row.integration_id!, result.claimKeys!, { notificationId: n.id, profileId: n.profile_id, userId: n.user_id });
-          await tx.outbox.markSent(row.id, result);
-        });
-      } else {
-        await this.store.outbox.markSent(row.id, result);
-      }
+      const n = claim ? await this.store.notifications.byId(row.notification_id!) : undefined;
+      await this.commit(async (tx) => {
+        if (n) await tx.claims.record(row.integration_id!, result.claimKeys!, { notificationId: n.id, profileId: n.profile_id, userId: n.user_id });
+        await tx.outbox.markSent(row.id, result);
+      });
       this.events.emit('delivery.sent', row, result);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);

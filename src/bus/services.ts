@@ -1,19 +1,18 @@
-import type { AdapterServices, InboxEvent, Logger } from '../channel/index.ts';
+import type { AdapterServices, AppendResult, InboxEvent, Logger } from '../channel/index.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
 
-/** Lends adapters the narrow slice of the store they may use; inbox appends wake the worker. */
-export function adapterServices(store: Store, config: Config, log: Logger, wakeInbox: () => void): AdapterServices {
+/** Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group commit, wake-up). */
+export function adapterServices(
+  store: Store,
+  config: Config,
+  log: Logger,
+  appendInbound: (events: InboxEvent[]) => Promise<AppendResult[]>,
+): AdapterServices {
   return {
     config,
     log,
-    inbox: {
-      async append(events: InboxEvent[]) {
-        const results = await store.inbox.append(events);
-        if (results.some((r) => !r.duplicate)) wakeInbox();
-        return results;
-      },
-    },
+    inbox: { append: appendInbound },
     integrations: {
       byId: (id) => store.integrations.byId(id),
       byExternalId: (type, externalId) => store.integrations.byExternalId(type, externalId),

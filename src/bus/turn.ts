@@ -20,6 +20,8 @@ export interface TurnDeps {
   log: Logger;
   /** Called after replies were committed to the outbox. */
   wakeOutbox: () => void;
+  /** Runs a write in a transaction shared with other writes close in time (group commit). */
+  commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -46,7 +48,7 @@ export function createTurnHandler(d: TurnDeps) {
 
 async function ignore(d: TurnDeps, row: InboxRow, dec: Extract<InboundDecision, { kind: 'ignored' }>): Promise<void> {
   d.log.info({ inbox: row.id, channel: row.channel, reason: dec.reason }, 'inbound event not routed');
-  await d.store.transaction(async (tx) => {
+  await d.commit(async (tx) => {
     if (dec.userId && dec.policy) {
       await tx.messages.add({
         userId: dec.userId,
@@ -62,7 +64,7 @@ async function ignore(d: TurnDeps, row: InboxRow, dec: Extract<InboundDecision, 
 }
 
 async function handled(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec: Extract<InboundDecision, { kind: 'handled' }>): Promise<void> {
-  await d.store.transaction(async (tx) => {
+  await d.commit(async (tx) => {
     for (const [i, reply] of dec.replies.entries()) {
       await tx.outbox.enqueue([
         {
@@ -134,7 +136,7 @@ interface TurnOutcome {
 
 async function commitTurn(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, o: TurnOutcome): Promise<void> {
   const now = Date.now();
-  await d.store.transaction(async (tx) => {
+  await d.commit(async (tx) => {
     await tx.messages.add({
       userId: o.userId,
       threadId: o.thread.id,

@@ -48,7 +48,7 @@ export interface BusTuning {
   readonly retryMaxMs: number;
   /** Timeout of one call to an HTTP agent. Default 30 000. */
   readonly agentTimeoutMs: number;
-  /** Inbound messages handled at once (different threads). Default 64. */
+  /** Inbound messages held at once (running, or waiting behind an earlier one of their thread). Default 256. */
   readonly inboxConcurrency: number;
   /** Deliveries sent at once. Default 64. */
   readonly outboxConcurrency: number;
@@ -62,7 +62,7 @@ const DEFAULT_BUS: BusTuning = {
   retryBaseMs: 1000,
   retryMaxMs: 3_600_000,
   agentTimeoutMs: 30_000,
-  inboxConcurrency: 64,
+  inboxConcurrency: 256,
   outboxConcurrency: 64,
   leaseMs: 120_000,
 };

@@ -8,13 +8,17 @@ import { Wakeup } from './wakeup.ts';
 export type InboxHandler = (row: InboxRow) => Promise<void>;
 
 /**
- * Drains the inbox. Claims ready rows — the store hands out only the oldest unfinished row of each
- * ordering key, so one thread is handled in order while different threads run in parallel — and
- * runs the handler on each, up to `inboxConcurrency` at once.
+ * Drains the inbox. Claims rows in arrival order and chains the rows of one ordering key (a
+ * conversation), so one thread is handled in order while different threads run in parallel; at most
+ * `inboxConcurrency` rows are held at once.
  */
 export class InboxWorker {
   private readonly wakeup = new Wakeup();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Ids of rows held in memory (running or waiting in their chain). */
+  private readonly held = new Set<number>();
+  /** The last promise of each ordering key's chain. */
+  private readonly tails = new Map<string, Promise<void>>();
   private running = false;
   private loop: Promise<void> | undefined;
 
@@ -56,10 +60,19 @@ export class InboxWorker {
         }
       }
       for (const row of claimed) {
-        const p = this.handleSafely(row).finally(() => {
-          this.inFlight.delete(p);
-          this.wakeup.wake();
-        });
+        // A row we still hold whose lease ran out came back: it is already in its chain.
+        if (this.held.has(row.id)) continue;
+        this.held.add(row.id);
+        const key = row.ordering_key;
+        const p: Promise<void> = (this.tails.get(key) ?? Promise.resolve())
+          .then(() => this.handleSafely(row))
+          .finally(() => {
+            this.held.delete(row.id);
+            this.inFlight.delete(p);
+            if (this.tails.get(key) === p) this.tails.delete(key);
+            this.wakeup.wake();
+          });
+        this.tails.set(key, p);
         this.inFlight.add(p);
       }
       // Fewer rows than room means nothing else is ready: new rows and finished turns wake us.

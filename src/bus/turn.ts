@@ -97,7 +97,9 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     externalKey: message.threadKey,
     replyTarget: message.replyTarget,
   });
-  const history = await d.store.messages.history(thread.id, Number(thread.reset_at), HISTORY_LIMIT);
+  const attemptErrors: string[] = [];
+  const runtime = d.runtimeFor(profile, (attempt, reason) => attemptErrors.push(`attempt ${attempt}: ${reason}`));
+  const history = runtime.wantsHistory === false ? [] : await d.store.messages.history(thread.id, Number(thread.reset_at), HISTORY_LIMIT);
   const turn: AgentTurn = {
     turnId: `turn_${row.id}`,
     profile: { id: profile.id, name: profile.name, userId: profile.user_id },
@@ -110,12 +112,11 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     })),
     claim,
   };
-  const attemptErrors: string[] = [];
   adapter.working?.(message).catch(() => undefined);
   let result: AgentResult;
   let failure: string | undefined;
   try {
-    result = await d.runtimeFor(profile, (attempt, reason) => attemptErrors.push(`attempt ${attempt}: ${reason}`)).run(turn);
+    result = await runtime.run(turn);
   } catch (e) {
     failure = e instanceof AgentError ? e.message : `agent failed: ${(e as Error).message}`;
     result = { kind: 'reply', text: `Sorry, the agent could not answer right now (${failure}). Your message was saved.` };

@@ -64,8 +64,9 @@ export class InboxRepo {
   }
 
   /**
-   * Leases up to `limit` rows that are ready: pending, or processing with an expired lease, and with
-   * no older unfinished row of the same ordering key — so one key is always handled in order.
+   * Leases up to `limit` rows in arrival order: pending ones, and processing ones whose lease
+   * expired (a crashed worker's). The worker chains rows of one ordering key, so a key is handled in
+   * order; this assumes one hub process per database.
    */
   async claim(limit: number, leaseMs: number): Promise<InboxRow[]> {
     const now = Date.now();
@@ -75,9 +76,7 @@ export class InboxRepo {
       where id in (
         select i.id from inbox i
         where (i.status = 'pending' or (i.status = 'processing' and i.locked_until < ${now}))
-          and not exists (
-            select 1 from inbox o
-            where o.ordering_key = i.ordering_key and o.id < i.id and o.status in ('pending', 'processing'))
+          and i.status in ('pending', 'processing')
         order by i.id
         limit ${limit}
         ${lock})

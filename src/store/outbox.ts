@@ -85,6 +85,7 @@ export class OutboxRepo {
       where id in (
         select d.id from outbox d
         where ((d.status = 'pending' and d.next_attempt_at <= ${now}) or (d.status = 'sending' and d.locked_until < ${now}))
+          and d.status in ('pending', 'sending')
           and not exists (
             select 1 from outbox o
             where o.ordering_key = d.ordering_key and o.id < d.id and o.status in ('pending', 'sending'))
@@ -100,7 +101,7 @@ export class OutboxRepo {
     const r = await this.db
       .selectFrom('outbox')
       .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-      .where('status', '=', 'pending')
+      .where(sql<boolean>`status in ('pending', 'sending') and status = 'pending'`)
       .executeTakeFirst();
     return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
   }

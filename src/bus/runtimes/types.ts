@@ -23,6 +23,8 @@ export type AgentResult =
 
 /** Runs turns for one kind of agent (`echo`, `http`…). */
 export interface AgentRuntime {
+  /** Whether the agent reads `history`; when false the bus skips loading it. Default true. */
+  readonly wantsHistory?: boolean;
   run(turn: AgentTurn): Promise<AgentResult>;
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { isPostgres, serialId } from './helpers.ts';
 
 /** The foundation tables. */
@@ -129,8 +129,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('processed_at', ts)
     .addUniqueConstraint('inbox_dedupe', ['channel', 'source', 'external_event_id'])
     .execute();
-  await db.schema.createIndex('inbox_status').on('inbox').columns(['status', 'id']).execute();
-  await db.schema.createIndex('inbox_ordering').on('inbox').columns(['ordering_key', 'id']).execute();
+  // Only unfinished rows matter to the workers: partial indexes keep claims cheap however long the history.
+  await db.schema.createIndex('inbox_open').on('inbox').columns(['status', 'id']).where('status', 'in', ['pending', 'processing']).execute();
+  await db.schema.createIndex('inbox_open_ordering').on('inbox').columns(['ordering_key', 'id']).where(sql.ref('status'), 'in', ['pending', 'processing']).execute();
 
   await db.schema
     .createTable('notifications')
@@ -166,8 +167,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', ts, (c) => c.notNull())
     .addColumn('sent_at', ts)
     .execute();
-  await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).execute();
-  await db.schema.createIndex('outbox_ordering').on('outbox').columns(['ordering_key', 'id']).execute();
+  await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).where('status', 'in', ['pending', 'sending']).execute();
+  await db.schema.createIndex('outbox_open_ordering').on('outbox').columns(['ordering_key', 'id']).where(sql.ref('status'), 'in', ['pending', 'sending']).execute();
+  await db.schema.createIndex('outbox_user').on('outbox').columns(['user_id', 'id']).execute();
   await db.schema.createIndex('outbox_notification').on('outbox').column('notification_id').execute();
   await db.schema.createIndex('outbox_integration').on('outbox').columns(['integration_id', 'status']).execute();
 

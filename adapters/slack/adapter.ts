@@ -1,4 +1,4 @@
-import type { AdapterDeps, ChannelAdapter, IntegrationInfo, OutboundMessage } from '../../src/channel/index.ts';
+import { BadRequestError, type AdapterDeps, type ChannelAdapter, type ConnectResult, type IntegrationInfo, type OutboundMessage } from '../../src/channel/index.ts';
 import { capabilities } from './capabilities.ts';
 import { eventsRoute } from './events.ts';
 import { createInterpreter } from './interpret.ts';
@@ -32,6 +32,10 @@ export function createSlackAdapter(deps: AdapterDeps, options: SlackAdapterOptio
     capabilities,
     send,
     interpret: createInterpreter(services, (key) => botThreads.has(key)),
+    /** Slack is connected by OAuth only; a token POST is pointed at the install flow. */
+    async connect(): Promise<ConnectResult> {
+      throw new BadRequestError('Slack is connected with "Add to Slack": GET /v1/integrations/slack/install and open the url it answers', 'use_oauth');
+    },
     validateSettings: (settings) => validateSlackSettings(settings),
     disconnect: (integration: IntegrationInfo) => revokeInstallation(services, integration),
 

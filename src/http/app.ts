@@ -35,6 +35,8 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
       logger,
       genReqId: (_req, res) => (res as express.Response).locals.requestId,
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // Log the path only: query strings can carry one-time codes (OAuth `code`, `state`).
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }) },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );

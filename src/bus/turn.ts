@@ -1,12 +1,12 @@
-import type { ChannelAdapter, InboundDecision, InboundMessage, Logger, OutboundMessage } from '../channel/index.ts';
+import type { ChannelAdapter, InboundDecision, Logger } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { InboxRow } from '../store/inbox.ts';
 import type { ProfileRow } from '../store/profiles.ts';
-import type { ThreadRow } from '../store/threads.ts';
 import { routeMessage } from './router.ts';
 import type { AgentResult, AgentRuntime, AgentTurn } from './runtimes/types.ts';
 import { AgentError } from './runtimes/types.ts';
+import { commitInterrupted, commitTurn, commitTurnStart, enqueueReply, orderingKey } from './turn-outcome.ts';
 
 /** How many earlier messages an agent sees. */
 const HISTORY_LIMIT = 20;
@@ -25,9 +25,11 @@ export interface TurnDeps {
 }
 
 /**
- * The inbox handler: interpret the event with its adapter, route it to a profile, run one agent
- * turn, and commit the log entries, the replies and the end of the inbox row in one transaction.
- * A crash before that commit leaves the row to be handled again; after it, nothing is handled twice.
+ * The inbox handler: interpret the event with its adapter, route it to a profile, commit the
+ * person's message (the durable mark that the turn started), run one agent turn, then commit the
+ * reply and the end of the inbox row together. A crash before the mark re-runs the whole handling;
+ * a crash after it never asks the agent again (the person is told instead); after the final commit
+ * nothing is repeated. So an agent sees each inbound message at most once.
  */
 export function createTurnHandler(d: TurnDeps) {
   return async function handleInboxRow(row: InboxRow): Promise<void> {
@@ -97,9 +99,13 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     externalKey: message.threadKey,
     replyTarget: message.replyTarget,
   });
+  const base = { message, userId, profile, thread, claim };
+  // The turn started before a crash: the agent already had this message. Never ask it twice.
+  if (await d.store.messages.byInboxId(row.id)) return commitInterrupted(d, row, adapter, base);
   const attemptErrors: string[] = [];
   const runtime = d.runtimeFor(profile, (attempt, reason) => attemptErrors.push(`attempt ${attempt}: ${reason}`));
   const history = runtime.wantsHistory === false ? [] : await d.store.messages.history(thread.id, Number(thread.reset_at), HISTORY_LIMIT);
+  await commitTurnStart(d, row, base);
   const turn: AgentTurn = {
     turnId: `turn_${row.id}`,
     profile: { id: profile.id, name: profile.name, userId: profile.user_id },
@@ -121,105 +127,8 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     failure = e instanceof AgentError ? e.message : `agent failed: ${(e as Error).message}`;
     result = { kind: 'reply', text: `Sorry, the agent could not answer right now (${failure}). Your message was saved.` };
   }
-  await commitTurn(d, row, adapter, { message, userId, profile, thread, result, failure, attemptErrors, claim: turn.claim });
+  await commitTurn(d, row, adapter, { ...base, result, failure, attemptErrors });
 }
 
-interface TurnOutcome {
-  message: InboundMessage;
-  userId: string;
-  profile: ProfileRow;
-  thread: ThreadRow;
-  result: AgentResult;
-  failure?: string;
-  attemptErrors: string[];
-  claim?: AgentTurn['claim'];
-}
-
-async function commitTurn(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, o: TurnOutcome): Promise<void> {
-  const now = Date.now();
-  await d.commit(async (tx) => {
-    await tx.messages.add({
-      userId: o.userId,
-      threadId: o.thread.id,
-      profileId: o.profile.id,
-      type: 'user_message',
-      direction: 'in',
-      text: o.message.text,
-      inboxId: row.id,
-      meta: {
-        channel: o.message.channel,
-        message_id: o.message.messageId,
-        sender: o.message.sender,
-        attachments: o.message.attachments,
-        reply_to: o.message.replyTo ?? null,
-        edited: o.message.edited ?? false,
-        claim: o.claim?.notificationId ?? null,
-      },
-    });
-    for (const reason of o.attemptErrors) {
-      await tx.messages.add({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name}: ${reason}`, meta: { inbox_id: row.id } });
-    }
-    if (o.failure) {
-      await tx.messages.add({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name} failed: ${o.failure}`, meta: { inbox_id: row.id } });
-    }
-    if (o.result.kind === 'reply') {
-      await enqueueReply(tx, d, adapter, {
-        userId: o.userId,
-        profileId: o.profile.id,
-        thread: o.thread,
-        text: o.result.text,
-        replyToMessageId: o.message.messageId,
-        target: o.message.replyTarget,
-        idempotencyKey: `reply:${row.id}`,
-        integrationId: o.message.integrationId,
-      });
-    }
-    await tx.threads.touch(o.thread.id, now);
-    await tx.inbox.finish(row.id, o.failure ? 'failed' : 'done', o.failure);
-  });
-  if (o.result.kind === 'reply') d.wakeOutbox();
-}
-
-/** Input of {@link enqueueReply}. */
-export interface ReplyInput {
-  userId: string;
-  profileId: string;
-  thread: ThreadRow;
-  text: string;
-  target: Record<string, unknown>;
-  replyToMessageId?: string;
-  /** The delivery's idempotency key. */
-  idempotencyKey: string;
-  integrationId: string | null;
-}
-
-/** Logs an agent's reply and queues it through the thread's own integration (the adapter splits long texts). */
-export async function enqueueReply(tx: Store, d: Pick<TurnDeps, 'tuning'>, adapter: ChannelAdapter, r: ReplyInput): Promise<void> {
-  await tx.messages.add({
-    userId: r.userId,
-    threadId: r.thread.id,
-    profileId: r.profileId,
-    type: 'agent_response',
-    direction: 'out',
-    text: r.text,
-    meta: { channel: r.thread.channel },
-  });
-  const out: OutboundMessage = { text: r.text, format: 'markdown', target: r.target, replyToMessageId: r.replyToMessageId };
-  await tx.outbox.enqueue([
-    {
-      idempotencyKey: r.idempotencyKey,
-      userId: r.userId,
-      channel: r.thread.channel,
-      integrationId: r.integrationId,
-      threadId: r.thread.id,
-      orderingKey: orderingKey(adapter, out, r.integrationId, r.thread.id),
-      payload: out,
-      maxAttempts: d.tuning.maxAttempts,
-    },
-  ]);
-}
-
-/** The key under which a send is serialised: the adapter's (a chat), else the integration or thread. */
-export function orderingKey(adapter: ChannelAdapter, out: OutboundMessage, integrationId: string | null, fallback: string): string {
-  return adapter.orderingKey ? adapter.orderingKey(out, integrationId) : `${adapter.name}|${integrationId ?? fallback}`;
-}
+export { enqueueReply, orderingKey } from './turn-outcome.ts';
+export type { ReplyInput } from './turn-outcome.ts';

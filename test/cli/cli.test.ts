@@ -1,12 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../helpers/db.ts';
+import { DIALECTS, freshDatabase } from '../helpers/db.ts';
 
 const run = promisify(execFile);
 const BIN = 'src/cli/switchboard.mjs';
 
-describe('the switchboard CLI against a running hub', () => {
+describe.each(DIALECTS)('the switchboard CLI against a running hub on %s', (dialect) => {
   let server: ChildProcess;
   let env: NodeJS.ProcessEnv;
   let drop: () => Promise<void>;
@@ -22,10 +22,10 @@ describe('the switchboard CLI against a running hub', () => {
   };
 
   beforeAll(async () => {
-    const db = await freshDatabase('sqlite');
+    const db = await freshDatabase(dialect);
     drop = db.drop;
     const port = String(20000 + Math.floor(Math.random() * 20000));
-    env = { ...process.env, DATA_DIR: db.dataDir, PORT: port, LOG_LEVEL: 'warn', SWITCHBOARD_MASTER_KEY: '', SWITCHBOARD_ADMIN_KEY: '', SWITCHBOARD_API_KEY: '', DATABASE_URL: '' };
+    env = { ...process.env, DATA_DIR: db.dataDir, PORT: port, LOG_LEVEL: 'warn', SWITCHBOARD_MASTER_KEY: '', SWITCHBOARD_ADMIN_KEY: '', SWITCHBOARD_API_KEY: '', DATABASE_URL: dialect === 'sqlite' ? '' : db.url };
     server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       server.stdout!.on('data', (d) => {

@@ -114,6 +114,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('messages_user_type').on('messages').columns(['user_id', 'type', 'id']).execute();
   await db.schema.createIndex('messages_thread').on('messages').columns(['thread_id', 'id']).execute();
+  await db.schema.createIndex('messages_inbox').on('messages').column('inbox_id').execute();
 
   await serialId(db, 'inbox')
     .addColumn('channel', 'text', (c) => c.notNull())

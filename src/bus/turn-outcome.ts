@@ -1,0 +1,140 @@
+import type { ChannelAdapter, InboundMessage, OutboundMessage } from '../channel/index.ts';
+import type { BusTuning } from '../config.ts';
+import type { Store } from '../store/index.ts';
+import type { InboxRow } from '../store/inbox.ts';
+import type { ProfileRow } from '../store/profiles.ts';
+import type { ThreadRow } from '../store/threads.ts';
+import type { AgentResult, AgentTurn } from './runtimes/types.ts';
+
+/** What every stage of a turn knows. */
+export interface TurnBase {
+  message: InboundMessage;
+  userId: string;
+  profile: ProfileRow;
+  thread: ThreadRow;
+  claim?: AgentTurn['claim'];
+}
+
+/** How a turn ended. */
+export interface TurnOutcome extends TurnBase {
+  result: AgentResult;
+  failure?: string;
+  attemptErrors: string[];
+}
+
+/** What the commit stages need from the bus. */
+export interface CommitDeps {
+  tuning: BusTuning;
+  commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T>;
+  wakeOutbox: () => void;
+}
+
+/** Commits the person's message: the durable mark that the agent is about to get it. */
+export async function commitTurnStart(d: CommitDeps, row: InboxRow, o: TurnBase): Promise<void> {
+  await d.commit((tx) =>
+    tx.messages.add({
+      userId: o.userId,
+      threadId: o.thread.id,
+      profileId: o.profile.id,
+      type: 'user_message',
+      direction: 'in',
+      text: o.message.text,
+      inboxId: row.id,
+      meta: {
+        channel: o.message.channel,
+        message_id: o.message.messageId,
+        sender: o.message.sender,
+        attachments: o.message.attachments,
+        reply_to: o.message.replyTo ?? null,
+        edited: o.message.edited ?? false,
+        claim: o.claim?.notificationId ?? null,
+      },
+    }),
+  );
+}
+
+/**
+ * A turn that started before a crash: the agent is not asked again. The log says so and the person
+ * is asked to send the message again if they still need an answer.
+ */
+export async function commitInterrupted(d: CommitDeps, row: InboxRow, adapter: ChannelAdapter, o: TurnBase): Promise<void> {
+  const reason = 'the hub restarted while the agent was answering; the message was not sent to the agent a second time';
+  await commitTurn(d, row, adapter, {
+    ...o,
+    failure: reason,
+    attemptErrors: [],
+    result: { kind: 'reply', text: 'Sorry, I was interrupted while answering this message and could not finish. Please send it again if you still need an answer.' },
+  });
+}
+
+/** Commits the end of a turn: errors, the reply, and the end of the inbox row, together. */
+export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelAdapter, o: TurnOutcome): Promise<void> {
+  const now = Date.now();
+  await d.commit(async (tx) => {
+    for (const reason of o.attemptErrors) {
+      await tx.messages.add({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name}: ${reason}`, meta: { inbox_id: row.id } });
+    }
+    if (o.failure) {
+      await tx.messages.add({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name} failed: ${o.failure}`, meta: { inbox_id: row.id } });
+    }
+    if (o.result.kind === 'reply') {
+      await enqueueReply(tx, d, adapter, {
+        userId: o.userId,
+        profileId: o.profile.id,
+        thread: o.thread,
+        text: o.result.text,
+        replyToMessageId: o.message.messageId,
+        target: o.message.replyTarget,
+        idempotencyKey: `reply:${row.id}`,
+        integrationId: o.message.integrationId,
+      });
+    }
+    await tx.threads.touch(o.thread.id, now);
+    await tx.inbox.finish(row.id, o.failure ? 'failed' : 'done', o.failure);
+  });
+  if (o.result.kind === 'reply') d.wakeOutbox();
+}
+
+/** Input of {@link enqueueReply}. */
+export interface ReplyInput {
+  userId: string;
+  profileId: string;
+  thread: ThreadRow;
+  text: string;
+  target: Record<string, unknown>;
+  replyToMessageId?: string;
+  /** The delivery's idempotency key. */
+  idempotencyKey: string;
+  integrationId: string | null;
+}
+
+/** Logs an agent's reply and queues it through the thread's own integration (the adapter splits long texts). */
+export async function enqueueReply(tx: Store, d: Pick<CommitDeps, 'tuning'>, adapter: ChannelAdapter, r: ReplyInput): Promise<void> {
+  await tx.messages.add({
+    userId: r.userId,
+    threadId: r.thread.id,
+    profileId: r.profileId,
+    type: 'agent_response',
+    direction: 'out',
+    text: r.text,
+    meta: { channel: r.thread.channel },
+  });
+  const out: OutboundMessage = { text: r.text, format: 'markdown', target: r.target, replyToMessageId: r.replyToMessageId };
+  await tx.outbox.enqueue([
+    {
+      idempotencyKey: r.idempotencyKey,
+      userId: r.userId,
+      channel: r.thread.channel,
+      integrationId: r.integrationId,
+      threadId: r.thread.id,
+      orderingKey: orderingKey(adapter, out, r.integrationId, r.thread.id),
+      payload: out,
+      maxAttempts: d.tuning.maxAttempts,
+    },
+  ]);
+}
+
+/** The key under which a send is serialised: the adapter's (a chat), else the integration or thread. */
+export function orderingKey(adapter: ChannelAdapter, out: OutboundMessage, integrationId: string | null, fallback: string): string {
+  return adapter.orderingKey ? adapter.orderingKey(out, integrationId) : `${adapter.name}|${integrationId ?? fallback}`;
+}

@@ -40,7 +40,10 @@ export class InboxWorker {
     this.wakeup.wake();
   }
 
-  /** Stops claiming and waits up to `graceMs` for the turns in flight. */
+  /**
+   * Stops claiming, hands rows that have not started back to the inbox (so a restart takes them at
+   * once), and waits up to `graceMs` for the turns already running.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.running = false;
     this.wakeup.wake();
@@ -65,7 +68,7 @@ export class InboxWorker {
         this.held.add(row.id);
         const key = row.ordering_key;
         const p: Promise<void> = (this.tails.get(key) ?? Promise.resolve())
-          .then(() => this.handleSafely(row))
+          .then(() => (this.running ? this.handleSafely(row) : this.store.inbox.release(row.id)))
           .finally(() => {
             this.held.delete(row.id);
             this.inFlight.delete(p);
@@ -80,18 +83,25 @@ export class InboxWorker {
     }
   }
 
+  /**
+   * Runs the handler; on an unexpected error (a bug, a database outage) retries in place with
+   * backoff, so later rows of the same thread keep waiting behind it, and after the last attempt
+   * marks the row failed.
+   */
   private async handleSafely(row: InboxRow): Promise<void> {
-    try {
-      await this.handle(row);
-    } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
-      if (row.attempts >= this.tuning.maxAttempts) {
-        this.log.error({ err: e, inbox: row.id, channel: row.channel }, 'inbound handling failed for good');
-        await this.store.inbox.finish(row.id, 'failed', reason).catch(() => undefined);
-        return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.handle(row);
+      } catch (e) {
+        const reason = e instanceof Error ? e.message : String(e);
+        if (attempt >= this.tuning.maxAttempts || !this.running) {
+          this.log.error({ err: e, inbox: row.id, channel: row.channel, attempt }, 'inbound handling failed for good');
+          await this.store.inbox.finish(row.id, 'failed', reason).catch(() => undefined);
+          return;
+        }
+        this.log.error({ err: e, inbox: row.id, channel: row.channel, attempt }, 'inbound handling failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (attempt - 1))));
       }
-      // A bug or a database outage: the row stays leased and is retried when the lease expires.
-      this.log.error({ err: e, inbox: row.id, channel: row.channel }, 'inbound handling failed; will retry after the lease');
     }
   }
 }

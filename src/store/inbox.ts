@@ -93,6 +93,11 @@ export class InboxRepo {
       .execute();
   }
 
+  /** Hands a leased row back untouched (shutdown before it started). */
+  async release(id: number): Promise<void> {
+    await this.db.updateTable('inbox').set({ status: 'pending', locked_until: null }).where('id', '=', id).where('status', '=', 'processing').execute();
+  }
+
   /** Counts rows by status (for health and tests). */
   async counts(): Promise<Record<string, number>> {
     const rows = await this.db

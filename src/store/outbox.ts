@@ -106,13 +106,14 @@ export class OutboxRepo {
     return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
   }
 
-  /** Records a successful send. */
+  /** Records a successful send (only of a row still being sent: a disconnect may have failed it meanwhile). */
   async markSent(id: number, result: unknown): Promise<void> {
     const now = Date.now();
     await this.db
       .updateTable('outbox')
       .set({ status: 'sent', result: JSON.stringify(result ?? {}), sent_at: now, updated_at: now, locked_until: null, last_error: null })
       .where('id', '=', id)
+      .where('status', '=', 'sending')
       .execute();
   }
 
@@ -122,6 +123,7 @@ export class OutboxRepo {
       .updateTable('outbox')
       .set({ status: 'pending', next_attempt_at: at, last_error: error, locked_until: null, updated_at: Date.now() })
       .where('id', '=', id)
+      .where('status', '=', 'sending')
       .execute();
   }
 
@@ -131,6 +133,7 @@ export class OutboxRepo {
       .updateTable('outbox')
       .set({ status, last_error: error, locked_until: null, updated_at: Date.now() })
       .where('id', '=', id)
+      .where('status', '=', 'sending')
       .execute();
   }
 

@@ -15,6 +15,9 @@ export function buildProgram(): Command {
     .option('--url <url>', 'hub URL (default $SWITCHBOARD_URL or http://localhost:$PORT)')
     .option('--api-key <key>', 'API key (default $SWITCHBOARD_API_KEY, or the local admin key in DATA_DIR)')
     .showHelpAfterError()
+    // Global options go before the command, so a command's own --url/--api-key (webhook URL, Resend
+    // key) is never mistaken for the hub's — and the hub key is never sent to that URL.
+    .enablePositionalOptions()
     .exitOverride();
   const client = () => new ApiClient(program.opts<{ url?: string; apiKey?: string }>());
   registerLocalCommands(program);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { Database } from './schema.ts';
+import { sealedKeyIds } from './secret-columns.ts';
 
 const CHECK_TEXT = 'switchboard-key-check';
 const CHECK_CONTEXT = 'encryption_keys.check';
@@ -26,6 +27,11 @@ export async function verifyMasterKeys(db: Kysely<Database>, ring: KeyRing, enve
       if (envelope.open(k.check_value, CHECK_CONTEXT) !== CHECK_TEXT) throw new Error('mismatch');
     } catch {
       throw new MasterKeyMismatchError(`Master key id ${k.kid} does not open this database's check value: wrong key.`);
+    }
+  }
+  for (const kid of await sealedKeyIds(db)) {
+    if (!ring.get(kid)) {
+      throw new MasterKeyMismatchError(`Secrets in the database are sealed under master key id ${kid}, which the configured keys do not provide; add that key (after the current one) and run \`switchboard keys rotate\`.`);
     }
   }
   const current = ring.current().id;

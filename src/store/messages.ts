@@ -46,8 +46,9 @@ export class MessagesRepo {
   }
 
   /** A user's log, newest first. */
-  async list(userId: string, opts: { type?: string; threadId?: string; limit?: number } = {}): Promise<MessageRow[]> {
+  async list(userId: string, opts: { type?: string; threadId?: string; profileId?: string; limit?: number } = {}): Promise<MessageRow[]> {
     let q = this.db.selectFrom('messages').selectAll().where('user_id', '=', userId);
+    if (opts.profileId) q = q.where('profile_id', '=', opts.profileId);
     if (opts.type) q = q.where('type', '=', opts.type);
     if (opts.threadId) q = q.where('thread_id', '=', opts.threadId);
     return q.orderBy('id', 'desc').limit(opts.limit ?? 50).execute();

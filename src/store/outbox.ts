@@ -158,9 +158,16 @@ export class OutboxRepo {
     return rows.map(normalize);
   }
 
-  /** A user's latest deliveries, newest first. */
-  async recentForUser(userId: string, limit: number): Promise<DeliveryRow[]> {
-    const rows = await this.db.selectFrom('outbox').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute();
+  /** A user's latest deliveries, newest first; with `profileId`, only that profile's (its notifications and its threads). */
+  async recentForUser(userId: string, limit: number, profileId?: string): Promise<DeliveryRow[]> {
+    let q = this.db.selectFrom('outbox').selectAll('outbox').where('outbox.user_id', '=', userId);
+    if (profileId) {
+      q = q
+        .leftJoin('notifications', 'notifications.id', 'outbox.notification_id')
+        .leftJoin('threads', 'threads.id', 'outbox.thread_id')
+        .where((eb) => eb.or([eb('notifications.profile_id', '=', profileId), eb('threads.profile_id', '=', profileId)]));
+    }
+    const rows = await q.orderBy('outbox.id', 'desc').limit(limit).execute();
     return rows.map(normalize);
   }
 

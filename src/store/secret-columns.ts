@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { profileSecretContext } from './profiles.ts';
 import { integrationSecretContext } from './integrations.ts';
 import type { Database } from './schema.ts';
@@ -15,6 +15,21 @@ export const SECRET_COLUMNS: readonly SecretColumn[] = [
   { table: 'agent_profiles', column: 'agent_secret', context: profileSecretContext },
   { table: 'user_integrations', column: 'secrets', context: integrationSecretContext },
 ];
+
+/** Distinct key ids that sealed values in the secret columns name. */
+export async function sealedKeyIds(db: Kysely<Database>): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const c of SECRET_COLUMNS) {
+    const rows = await (db as Kysely<any>)
+      .selectFrom(c.table)
+      .select(sql<string>`substr(${sql.ref(c.column)}, 5, 16)`.as('kid'))
+      .where(c.column, 'is not', null)
+      .distinct()
+      .execute();
+    for (const r of rows) ids.add(r.kid);
+  }
+  return [...ids];
+}
 
 /** Counts sealed values not yet under key `kid`, across every secret column. */
 export async function countSealedNotUnder(db: Kysely<Database>, kid: string): Promise<number> {

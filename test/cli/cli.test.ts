@@ -93,6 +93,21 @@ describe.each(DIALECTS)('the switchboard CLI against a running hub on %s', (dial
     expect(denied.stderr).toContain('Only an admin may do this');
   });
 
+  it('never takes a command\'s own --url or --api-key for the hub\'s', async () => {
+    const received: string[] = [];
+    const http = await import('node:http');
+    const trap = http.createServer((req, res) => {
+      received.push(String(req.headers.authorization));
+      res.end('{}');
+    });
+    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
+    const port = (trap.address() as { port: number }).port;
+    const r = await cli('integrations', 'connect', '--integration', 'webhook', '--url', `http://127.0.0.1:${port}/hook`, '--api-key', 're_not_the_hub_key');
+    trap.close();
+    expect(received).toEqual([]);
+    expect(r.stderr).not.toContain('Cannot reach');
+  });
+
   it('fails with a clear message and a non-zero exit when the hub is unreachable or the key is wrong', async () => {
     const down = await cli('--url', 'http://127.0.0.1:9', 'profiles', 'list');
     expect(down.code).toBe(1);

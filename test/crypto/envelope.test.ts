@@ -94,6 +94,9 @@ describe.each(DIALECTS)('master keys on %s', (dialect) => {
     const kids = await handle.kysely.selectFrom('encryption_keys').select('kid').execute();
     expect(kids.map((k) => k.kid)).toEqual([decodeMasterKey(newKey).id]);
     expect(await rotateSecrets(handle.kysely, both)).toBe(0);
+    // A value sealed under a retired key afterwards still stops a start-up without that key.
+    await handle.kysely.updateTable('user_integrations').set({ secrets: new Envelope(oldRing).sealJson({ late: true }, `user_integrations.secrets:${ids[0]}`) }).where('id', '=', ids[0]).execute();
+    await expect(verifyMasterKeys(handle.kysely, ring(newKey), new Envelope(ring(newKey)))).rejects.toThrow(/sealed under master key id/);
     await handle.close();
     await db.drop();
   });

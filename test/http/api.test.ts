@@ -75,6 +75,29 @@ describe.each(DIALECTS)('REST API on %s', (dialect) => {
     expect(await t.hub.store.grants.profilesOf(bobIntegration.id)).toEqual([]);
   });
 
+  it('shows a profile token only its own log and deliveries', async () => {
+    const other = (await t.api('POST', '/v1/profiles', { name: 'other' }, alice)).body;
+    await t.api('POST', `/v1/profiles/${aliceProfile.id}/chat`, { text: 'for helper only' }, alice);
+    const seen = await t.api('GET', '/v1/messages?limit=100', undefined, other.token);
+    expect(JSON.stringify(seen.body)).not.toContain('for helper only');
+    const deliveries = await t.api('GET', '/v1/messages?type=delivery&limit=100', undefined, other.token);
+    expect(deliveries.body.messages).toEqual([]);
+    const own = await t.api('GET', '/v1/messages?type=delivery&limit=100', undefined, aliceToken);
+    expect(own.body.messages.length).toBeGreaterThan(0);
+  });
+
+  it('stops a profile from replying through an integration once its grant is revoked', async () => {
+    const userId = (await t.api('GET', '/v1/me', undefined, alice)).body.user.id;
+    const integ = await t.hub.store.integrations.create({ userId, type: 'console', name: 'granted' });
+    await t.api('PUT', `/v1/profiles/${aliceProfile.id}/grants/${integ.id}`, undefined, alice);
+    const thread = await t.hub.store.threads.upsert({ userId, profileId: aliceProfile.id, channel: 'console', integrationId: integ.id, scope: integ.id, externalKey: 'g' });
+    expect((await t.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'allowed' }, aliceToken)).status).toBe(202);
+    await t.api('DELETE', `/v1/profiles/${aliceProfile.id}/grants/${integ.id}`, undefined, alice);
+    const refused = await t.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'not any more' }, aliceToken);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('not_granted');
+  });
+
   it('refuses bad input with a clear error and changes nothing', async () => {
     const before = (await t.api('GET', '/v1/profiles', undefined, alice)).body.profiles.length;
     const malformed = await fetch(`${t.url}/v1/profiles`, { method: 'POST', headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' }, body: '{"name":' });

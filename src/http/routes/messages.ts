@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError } from '../../errors.ts';
+import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import type { HubContext } from '../../hub.ts';
 import { MESSAGE_TYPES, messageView } from '../../store/messages.ts';
 import { principal } from '../auth.ts';
@@ -24,11 +24,10 @@ export function messagesRoutes(hub: HubContext): Router {
     const q = parse(LogQuery, req.query);
     const p = principal(res);
     if (q.type === 'delivery') {
-      const rows = await store.outbox.recentForUser(p.user.id, q.limit);
+      const rows = await store.outbox.recentForUser(p.user.id, q.limit, p.kind === 'profile' ? p.profile.id : undefined);
       return void res.json({ messages: rows.map((d) => ({ type: 'delivery', ...deliveryView(d) })) });
     }
-    let rows = await store.messages.list(p.user.id, { type: q.type, threadId: q.thread, limit: q.limit });
-    if (p.kind === 'profile') rows = rows.filter((m) => m.profile_id === p.profile.id);
+    const rows = await store.messages.list(p.user.id, { type: q.type, threadId: q.thread, limit: q.limit, profileId: p.kind === 'profile' ? p.profile.id : undefined });
     res.json({ messages: rows.map(messageView) });
   });
 
@@ -54,6 +53,10 @@ export function messagesRoutes(hub: HubContext): Router {
     const profileId = p.kind === 'profile' ? p.profile.id : thread.profile_id;
     const profile = profileId ? await store.profiles.get(p.user.id, profileId) : undefined;
     if (!profile) throw new NotFoundError('Profile of the thread');
+    // A profile whose grant was revoked may no longer speak through that integration.
+    if (thread.integration_id && !(await store.grants.has(profile.id, thread.integration_id))) {
+      throw new ForbiddenError(`The thread's ${thread.channel} integration is no longer granted to profile ${profile.name}`, 'not_granted');
+    }
     await hub.bus.replyInThread(profile, thread, body.text, body.idempotency_key ?? randomUUID());
     res.status(202).json({ accepted: true, thread: threadView(thread) });
   });

@@ -34,7 +34,8 @@ export function createInterpreter(services: AdapterServices, inBotThread: (key: 
   async function lifecycle(rows: IntegrationInfo[], body: SlackEnvelope): Promise<InboundDecision> {
     const e = body.event!;
     const reason = e.type === 'app_uninstalled' ? 'the app was uninstalled from the Slack workspace' : 'the Slack bot token was revoked';
-    const hit = e.type === 'tokens_revoked' && e.tokens?.bot?.length ? rows.filter((r) => e.tokens!.bot!.includes(String(slackConfig(r).bot_user_id))) : rows;
+    // tokens_revoked without bot ids revoked only user tokens, which we do not hold.
+    const hit = e.type === 'tokens_revoked' ? rows.filter((r) => (e.tokens?.bot ?? []).includes(String(slackConfig(r).bot_user_id))) : rows;
     if (hit.length === 0) return { kind: 'ignored', reason: 'tokens_revoked for tokens we do not hold' };
     for (const r of hit) {
       await services.integrations.setSecrets(r.id, null);
@@ -57,7 +58,10 @@ export function createInterpreter(services: AdapterServices, inBotThread: (key: 
     const e = body.event;
     const integration = e.user ? await pick(rows, team, e.user) : rows[0];
     const cfg = slackConfig(integration);
-    const verdict = judgeMessage(e, cfg.bot_user_id, inBotThread);
+    // A thread the bot is in: seen since start, or durably known (a hub thread, a claimed notification).
+    const key = e.channel && e.thread_ts ? `${e.channel}:${e.thread_ts}` : undefined;
+    const inThread = key !== undefined && (inBotThread(key) || (await services.conversations.known('slack', integration.id, key)));
+    const verdict = judgeMessage(e, cfg.bot_user_id, () => inThread);
     if ('skip' in verdict) return { kind: 'ignored', reason: verdict.skip, userId: integration.userId, integrationId: integration.id };
     const post = verdict.post;
     const base = { userId: integration.userId, integrationId: integration.id, policy: true } as const;

@@ -33,6 +33,12 @@ export function adapterServices(
     users: {
       byId: (id) => store.users.byId(id),
     },
+    conversations: {
+      async known(channel, integrationId, key) {
+        if (await store.threads.byKey(`${channel}|${integrationId}|${key}`)) return true;
+        return (await store.claims.find(integrationId, [key])) !== undefined;
+      },
+    },
     linkCodes: {
       issue: (input) => store.linkCodes.issue(input),
       consume: (purpose, code) => store.linkCodes.consume(purpose, code),

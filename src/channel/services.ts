@@ -87,6 +87,13 @@ export interface AdapterServices {
   readonly users: {
     byId(id: string): Promise<{ id: string; email: string; name: string | null } | undefined>;
   };
+  readonly conversations: {
+    /**
+     * Whether the hub already takes part in a conversation on an integration: a thread with this
+     * adapter key exists, or a claimed notification was sent with this claim key.
+     */
+    known(channel: string, integrationId: string, key: string): Promise<boolean>;
+  };
   /** One-time codes: `/link` claims, pairing deep links, OAuth states. Only hashes are stored. */
   readonly linkCodes: {
     issue(input: { purpose: string; userId: string; integrationId?: string | null; ttlMs: number; code?: string }): Promise<{ code: string; expiresAt: number }>;

@@ -1,5 +1,6 @@
 import type { AdapterFactory } from '../src/channel/index.ts';
 import { createConsoleAdapter } from './console/index.ts';
+import { createTelegramAdapter } from './telegram/index.ts';
 
 /**
  * The channel registry: one row per channel, keyed by its name. The hub builds every adapter listed
@@ -7,6 +8,7 @@ import { createConsoleAdapter } from './console/index.ts';
  */
 export const adapterFactories = {
   console: createConsoleAdapter,
+  telegram: (deps) => createTelegramAdapter(deps),
 } satisfies Record<string, AdapterFactory>;
 
 /** The name of a registered channel. */

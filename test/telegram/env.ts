@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { FakeTelegram, type FakeBot } from '../fakes/telegram-api.ts';
+import { FakeTelegram, type FakeBot, type FakeSent } from '../fakes/telegram-api.ts';
 import { eventually, startTestHub, type TestHub, type TestHubOptions } from '../helpers/hub.ts';
 
 /** A hub wired to a fresh fake Bot API. */
@@ -106,11 +106,11 @@ export function fixture(name: string): any {
 }
 
 /** Waits until a bot has sent `n` messages to a chat; returns them. */
-export async function waitSent(env: TgEnv, token: string, chatId: number, n: number, ms = 5000) {
-  return eventually(() => {
+export async function waitSent(env: TgEnv, token: string, chatId: number, n: number, ms = 5000): Promise<FakeSent[]> {
+  return eventually<FakeSent[] | undefined>(() => {
     const s = env.fake.sentBy(token, chatId);
     return s.length >= n ? s : undefined;
-  }, ms);
+  }, ms) as Promise<FakeSent[]>;
 }
 
 /** Links Telegram user `tgUser` to a bot's owner with its code; waits for the confirmation. */

@@ -97,6 +97,36 @@ describe.each(DIALECTS)('Telegram connect and /link on %s', (dialect) => {
     expect((await env.t.api('POST', `/v1/integrations/${c.id}/link-code`, {}, bob.key)).status).toBe(404);
   });
 
+  it('refuses an expired code with the reason, and imposes a cool-down after five failures', async () => {
+    const bot = newBot(env.fake);
+    const c = await connectBot(env, alice.key, bot, alice.profileId);
+    await env.t.hub.store.linkCodes.issue({ purpose: `telegram_link:${c.id}`, userId: alice.id, ttlMs: 1, code: 'EXPRDCODE2' });
+    await new Promise((r) => setTimeout(r, 10));
+    const who = 4244001;
+    await postUpdate(env, c.id, c.secret, dm(who, '/link EXPRDCODE2'));
+    expect((await waitSent(env, bot.token, who, 1))[0].text).toMatch(/expired/);
+    for (let i = 0; i < 4; i++) await postUpdate(env, c.id, c.secret, dm(who, `/link WRONG${i}AAAA`));
+    expect((await waitSent(env, bot.token, who, 5, 10_000))[4].text).toMatch(/wait 15 minutes/);
+    // Even the right code is refused during the cool-down, and it is not used up.
+    await postUpdate(env, c.id, c.secret, dm(who, `/link ${c.code}`));
+    expect((await waitSent(env, bot.token, who, 6, 10_000))[5].text).toMatch(/Too many wrong codes/);
+    await claim(env, bot, c.id, c.secret, c.code, 4244002);
+  });
+
+  it('paces sends to one chat before Telegram has to say 429', async () => {
+    const bot = newBot(env.fake);
+    const c = await connectBot(env, alice.key, bot, alice.profileId);
+    await claim(env, bot, c.id, c.secret, c.code, 4245001);
+    const tok = await env.t.api('POST', '/v1/profiles', { name: `pace-${dialect}` }, alice.key);
+    await env.t.api('PUT', `/v1/profiles/${tok.body.profile.id}/grants/${c.id}`, undefined, alice.key);
+    await new Promise((r) => setTimeout(r, 1100));
+    for (let i = 0; i < 5; i++) await env.t.api('POST', '/v1/notify', { channel: `telegram:${c.id}`, message: `n${i}` }, tok.body.token);
+    const sent = (await waitSent(env, bot.token, 4245001, 6, 10_000)).slice(1);
+    expect(sent.map((s) => s.text)).toEqual(['n0', 'n1', 'n2', 'n3', 'n4']);
+    expect(sent[3].at - sent[0].at).toBeGreaterThanOrEqual(900);
+    expect(sent[4].at - sent[3].at).toBeGreaterThanOrEqual(900);
+  });
+
   it('applies the DM policy: allowlist and open, set with PATCH', async () => {
     const bot = newBot(env.fake);
     const c = await connectBot(env, alice.key, bot, alice.profileId);

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/db.ts';
 import { startTestHub } from '../helpers/hub.ts';
@@ -143,6 +144,7 @@ describe('Telegram: a restart between the 200 and the reply', () => {
     } finally {
       await t2.close();
       await fake.close();
+      rmSync(env.t.dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -27,6 +27,9 @@ describe.each(DIALECTS)('Telegram routing on %s', (dialect) => {
     const viaB = await waitSent(env, botB.token, me, 2);
     expect(viaA.map((s) => s.text)).toEqual([expect.stringMatching(/Linked/), 'echo: to A']);
     expect(viaB.map((s) => s.text)).toEqual([expect.stringMatching(/Linked/), 'echo: to B']);
+    // "typing…" was shown through each bot while its agent worked.
+    expect(env.fake.callsOf('sendChatAction', botA.token).some((c) => c.body.chat_id === me && c.body.action === 'typing')).toBe(true);
+    expect(env.fake.callsOf('sendChatAction', botB.token).length).toBeGreaterThan(0);
     const log = (await env.t.api('GET', '/v1/messages?type=user_message', undefined, alice.key)).body.messages;
     expect(log.find((m: any) => m.text === 'to A').profile_id).toBe(alice.profileId);
     expect(log.find((m: any) => m.text === 'to B').profile_id).toBe(second);

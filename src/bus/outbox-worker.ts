@@ -98,7 +98,7 @@ export class OutboxWorker {
           await tx.outbox.markSent(row.id, result);
         });
       } else {
-        await this.store.outbox.markSent(row.id, result);
+        await this.store.transaction((tx) => tx.outbox.markSent(row.id, result));
       }
       this.events.emit('delivery.sent', row, result);
     } catch (e) {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { Db, Dialect } from './db.ts';
 import { GrantsRepo } from './grants.ts';
+import { GroupCommit } from './group-commit.ts';
 import { IdentityLinksRepo } from './identity-links.ts';
 import { InboxRepo } from './inbox.ts';
 import { IntegrationsRepo } from './integrations.ts';
@@ -33,7 +34,7 @@ export interface Store {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
 
-function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, inTx: boolean): Store {
+function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, inTx: boolean, group?: GroupCommit): Store {
   return {
     dialect,
     users: new UsersRepo(kysely),
@@ -51,13 +52,16 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, i
     transaction: (fn) =>
       inTx
         ? fn(build(kysely, dialect, envelope, true))
-        : kysely.transaction().execute((trx) => fn(build(trx, dialect, envelope, true))),
+        : group
+          ? group.run((trx) => fn(build(trx, dialect, envelope, true)))
+          : kysely.transaction().execute((trx) => fn(build(trx, dialect, envelope, true))),
   };
 }
 
 /** Builds the store over an open database. */
 export function createStore(db: Db, envelope: Envelope): Store {
-  return build(db.kysely, db.dialect, envelope, false);
+  // SQLite has a single writer: batch concurrent transactions into one commit (see GroupCommit).
+  return build(db.kysely, db.dialect, envelope, false, db.dialect === 'sqlite' ? new GroupCommit(db.kysely) : undefined);
 }
 
 export type { Db } from './db.ts';

@@ -1,6 +1,7 @@
 import type { AdapterFactory } from '../src/channel/index.ts';
 import { createConsoleAdapter } from './console/index.ts';
 import { createSlackAdapter } from './slack/index.ts';
+import { createTelegramAdapter } from './telegram/index.ts';
 
 /**
  * The channel registry: one row per channel, keyed by its name. The hub builds every adapter listed
@@ -9,6 +10,7 @@ import { createSlackAdapter } from './slack/index.ts';
 export const adapterFactories = {
   console: createConsoleAdapter,
   slack: (deps) => createSlackAdapter(deps),
+  telegram: (deps) => createTelegramAdapter(deps),
 } satisfies Record<string, AdapterFactory>;
 
 /** The name of a registered channel. */

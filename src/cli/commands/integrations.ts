@@ -42,7 +42,7 @@ export function registerIntegrationCommands(program: Command, client: () => ApiC
     .command('connect')
     .description('connect a channel, e.g. --integration telegram --auth-method token --token 123:ABC')
     .requiredOption('--integration <type>', 'telegram | email | webhook | …')
-    .option('--auth-method <method>', 'token | api_key | url | oauth')
+    .option('--auth-method <method>', 'token | api_key | url | oauth | shared (telegram: pair with the shared bot)')
     .option('--token <token>', 'bot token (telegram)')
     .option('--api-key <key>', 'API key (email)')
     .option('--from <address>', 'sender address (email)')
@@ -63,6 +63,11 @@ export function registerIntegrationCommands(program: Command, client: () => ApiC
       if (o.integration === 'slack' || o.authMethod === 'oauth') {
         const r = await client().request('GET', '/v1/integrations/slack/install');
         return void console.log(`Open this link to add the app to Slack:\n\n  ${r.url}\n`);
+      }
+      if (o.integration === 'telegram' && o.authMethod === 'shared') {
+        const p = await client().request('POST', '/v1/integrations/telegram/pair', {});
+        if (o.json) return void console.log(JSON.stringify(p, null, 2));
+        return void console.log(`Open this link in Telegram and press Start (once, before ${p.expires_at}):\n\n  ${p.deep_link}\n`);
       }
       const r = await client().request('POST', '/v1/integrations', body);
       if (o.json) return void console.log(JSON.stringify(r, null, 2));
@@ -93,6 +98,15 @@ export function registerIntegrationCommands(program: Command, client: () => ApiC
       }
       const r = await client().request('PATCH', `/v1/integrations/${enc(id)}`, body);
       printObject(o.json ? r : r.integration, !!o.json);
+    });
+  ints
+    .command('link-code <id>')
+    .description('a fresh one-time /link code for a Telegram bot (valid one hour)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const r = await client().request('POST', `/v1/integrations/${enc(id)}/link-code`, {});
+      if (o.json) return void console.log(JSON.stringify(r, null, 2));
+      console.log(`${r.link.instructions}\nExpires at ${r.link.expires_at}.`);
     });
   ints
     .command('disconnect <id>')

@@ -1,0 +1,106 @@
+import { GrammyError, type Api } from 'grammy';
+import type { TgContext } from './context.ts';
+import { isTokenRevoked, redact } from './errors.ts';
+import { SHARED_SOURCE } from './interpret.ts';
+import { ALLOWED_UPDATES, type TelegramConfig, type TgUpdate } from './types.ts';
+import { updateEvent } from './webhook.ts';
+
+/** Long-poll timeout per getUpdates call, in seconds. */
+const LONG_POLL_S = 25;
+
+/**
+ * One getUpdates loop per bot (`TELEGRAM_MODE=polling`, for local development). Updates are committed
+ * to the same inbox as webhooks before the offset moves on. A 409 (another poller or a webhook) or a
+ * revoked token stops the loop and marks the bot unhealthy instead of looping on the conflict.
+ */
+export class Pollers {
+  private readonly loops = new Map<string, AbortController>();
+
+  constructor(private readonly ctx: TgContext) {}
+
+  /** Starts loops for every polling-mode bot (and the shared bot), spaced out. */
+  async startAll(): Promise<void> {
+    if (this.ctx.services.config.telegram.mode !== 'polling') return;
+    const rows = await this.ctx.services.integrations.listByType('telegram');
+    let delay = 0;
+    for (const r of rows) {
+      const c = r.config as TelegramConfig;
+      if (c.shared || c.mode !== 'polling' || r.status === 'unhealthy') continue;
+      setTimeout(() => void this.startFor(r.id), (delay += 200)).unref();
+    }
+    if (this.ctx.pool.hasShared) setTimeout(() => void this.startShared(), delay + 200).unref();
+  }
+
+  /** Starts the loop of one bot, once its row exists (it is created just after connect returns). */
+  async startFor(integrationId: string, waitForRowMs = 30_000): Promise<void> {
+    if (this.loops.has(integrationId)) return;
+    const ac = new AbortController();
+    this.loops.set(integrationId, ac);
+    const until = Date.now() + waitForRowMs;
+    let row = await this.ctx.services.integrations.byId(integrationId);
+    while (!row && Date.now() < until && !ac.signal.aborted) {
+      await sleep(250);
+      row = await this.ctx.services.integrations.byId(integrationId);
+    }
+    if (!row || ac.signal.aborted) return void this.loops.delete(integrationId);
+    const bot = await this.ctx.pool.forIntegration(row);
+    void this.run(integrationId, integrationId, bot.api, ac);
+  }
+
+  private async startShared(): Promise<void> {
+    if (this.loops.has(SHARED_SOURCE)) return;
+    const ac = new AbortController();
+    this.loops.set(SHARED_SOURCE, ac);
+    try {
+      const shared = await this.ctx.pool.sharedBot();
+      await shared.api.deleteWebhook();
+      void this.run(SHARED_SOURCE, undefined, shared.api, ac);
+    } catch (e) {
+      this.loops.delete(SHARED_SOURCE);
+      this.ctx.services.log.warn({ err: redact(String(e)) }, 'the shared Telegram bot could not start polling');
+    }
+  }
+
+  private async run(source: string, integrationId: string | undefined, api: Api, ac: AbortController): Promise<void> {
+    const log = this.ctx.services.log;
+    let offset = 0;
+    let backoff = 1000;
+    while (!ac.signal.aborted) {
+      try {
+        const updates = (await api.getUpdates({ offset, timeout: LONG_POLL_S, allowed_updates: [...ALLOWED_UPDATES] }, ac.signal as never)) as unknown as TgUpdate[];
+        if (updates.length) {
+          await this.ctx.services.inbox.append(updates.map((u) => updateEvent(source, u)));
+          offset = updates[updates.length - 1].update_id + 1;
+        }
+        backoff = 1000;
+      } catch (e) {
+        if (ac.signal.aborted) break;
+        const fatal = e instanceof GrammyError && (e.error_code === 409 || isTokenRevoked(e));
+        const reason = e instanceof GrammyError ? `getUpdates answered ${e.error_code}: ${e.description}` : redact((e as Error).message);
+        if (fatal) {
+          log.warn({ integration: integrationId ?? 'shared', reason }, 'Telegram polling stopped');
+          if (integrationId) await this.ctx.services.integrations.setStatus(integrationId, 'unhealthy', `polling stopped: ${reason}`).catch(() => undefined);
+          break;
+        }
+        log.warn({ integration: integrationId ?? 'shared', reason, retryInMs: backoff }, 'Telegram polling failed; retrying');
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+    if (this.loops.get(source) === ac) this.loops.delete(source);
+  }
+
+  /** Stops one bot's loop. */
+  stop(integrationId: string): void {
+    this.loops.get(integrationId)?.abort();
+    this.loops.delete(integrationId);
+  }
+
+  /** Stops every loop. */
+  stopAll(): void {
+    for (const ac of this.loops.values()) ac.abort();
+    this.loops.clear();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import type { ActionCaller, ActionResult, InboundDecision, IntegrationInfo } from '../../src/channel/index.ts';
+import { HubError } from '../../src/channel/index.ts';
+import { PAIR_PURPOSE, SHARED_LINK_CHANNEL, type TgContext } from './context.ts';
+import { conversationKey, type ParsedMessage } from './parse.ts';
+import { SHARED_HELP, handledWith } from './replies.ts';
+import type { TelegramConfig } from './types.ts';
+
+/** How long a pairing link stays valid (ms): 10 minutes. */
+export const PAIR_TTL_MS = 10 * 60_000;
+
+/**
+ * `POST /v1/integrations/telegram/pair`: a one-tap deep link to the shared bot. The payload is 32
+ * base64url characters (192 bits; Telegram allows 64 of A-Z a-z 0-9 _ -), single use, 10 minutes.
+ */
+export async function pair(ctx: TgContext, caller: ActionCaller): Promise<ActionResult> {
+  if (!ctx.pool.hasShared) throw new HubError(422, 'shared_bot_not_configured', 'This hub has no shared Telegram bot (TELEGRAM_SHARED_BOT_TOKEN is not set); connect your own bot instead');
+  const shared = await ctx.pool.sharedBot().catch((e: Error) => {
+    throw new HubError(502, 'telegram_unreachable', `The shared bot could not be reached: ${e.message}`);
+  });
+  const code = randomBytes(24).toString('base64url');
+  const issued = await ctx.services.linkCodes.issue({ purpose: PAIR_PURPOSE, userId: caller.userId, ttlMs: PAIR_TTL_MS, code });
+  return {
+    status: 201,
+    body: {
+      deep_link: `https://t.me/${shared.me.username}?start=${code}`,
+      bot_username: shared.me.username,
+      expires_at: new Date(issued.expiresAt).toISOString(),
+      instructions: 'Open the link in Telegram and press Start. It works once and expires in 10 minutes.',
+    },
+  };
+}
+
+/** The user's row on the shared bot, if they have paired. */
+export async function sharedIntegrationOf(ctx: TgContext, userId: string): Promise<IntegrationInfo | undefined> {
+  const rows = await ctx.services.integrations.listForUser(userId, 'telegram');
+  return rows.find((r) => (r.config as TelegramConfig).shared);
+}
+
+/**
+ * Commands and pairing on the shared bot, for a chat that is (`userId`) or is not yet paired.
+ * Returns undefined when the message is not a command the bot answers itself.
+ */
+export async function sharedCommand(ctx: TgContext, p: ParsedMessage, paired: { userId: string; integration: IntegrationInfo } | undefined): Promise<InboundDecision | undefined> {
+  const cmd = p.command;
+  const o = { userId: paired?.userId, integrationId: paired?.integration.id ?? null, via: 'shared' as const };
+  const say = (note: string, text: string) => handledWith(p, note, text, o);
+  if (!cmd) return paired ? undefined : p.chatType === 'private' ? say('shared: unpaired chat', `This chat is not paired with a Switchboard account yet.\n\n${SHARED_HELP}`) : { kind: 'ignored', reason: 'unpaired group chat on the shared bot' };
+  switch (cmd.name) {
+    case 'start':
+      if (cmd.args) return pairChat(ctx, p, cmd.args);
+      return say('start', paired ? 'Hi! This chat is paired with your Switchboard account. Write anything to talk with your agent.' : SHARED_HELP);
+    case 'help':
+      return say('help', SHARED_HELP);
+    case 'link':
+      return say('link', 'The shared bot does not use /link codes: pair with the deep link from POST /v1/integrations/telegram/pair.');
+    case 'whoami':
+      if (!paired) return say('whoami', `Your Telegram id is ${p.from.id}. This chat is not paired.`);
+      return say('whoami', `Your Telegram id is ${p.from.id}. This chat is paired with ${(await ctx.services.users.byId(paired.userId))?.email ?? 'a Switchboard account'}.`);
+    case 'unlink':
+      if (!paired) return say('unlink', 'This chat is not paired, so there is nothing to unpair.');
+      await ctx.services.links.unlink(SHARED_LINK_CHANNEL, null, String(p.chatId));
+      return say('unlink', 'Unpaired. Messages here no longer reach your agent.');
+    case 'new': {
+      if (!paired) return say('new', SHARED_HELP);
+      const n = await ctx.epochs.bump(paired.integration.id, conversationKey(p.chatId, p.topicId));
+      return say('new', `Started a new conversation (#${n}).`);
+    }
+    default:
+      return paired ? undefined : say('shared: unpaired chat', SHARED_HELP);
+  }
+}
+
+/** `/start <code>`: consumes a pairing code, creates the user's shared-bot row (once) and pairs the chat. */
+async function pairChat(ctx: TgContext, p: ParsedMessage, code: string): Promise<InboundDecision> {
+  const key = `shared|${p.chatId}`;
+  const say = (note: string, text: string, userId?: string, integrationId?: string) => handledWith(p, note, text, { userId, integrationId, via: 'shared' });
+  const wait = ctx.attempts.blockedFor(key);
+  if (wait > 0) return say('pair refused: cool-down', `Too many invalid pairing links. Please wait ${Math.ceil(wait / 60_000)} minute(s).`);
+  const result = await ctx.services.linkCodes.consume(PAIR_PURPOSE, code.trim());
+  if ('refused' in result) {
+    ctx.attempts.fail(key);
+    const why = result.refused === 'expired' ? 'That pairing link has expired (links last 10 minutes).' : result.refused === 'used' ? 'That pairing link was already used (each link works once).' : 'That pairing link is not valid.';
+    return say(`pair refused: ${result.refused}`, `${why} Ask for a new one with POST /v1/integrations/telegram/pair.`);
+  }
+  ctx.attempts.reset(key);
+  const shared = await ctx.pool.sharedBot();
+  let integration = await sharedIntegrationOf(ctx, result.userId);
+  integration ??= await ctx.services.integrations.create({
+    userId: result.userId,
+    type: 'telegram',
+    name: `Telegram (shared bot @${shared.me.username})`,
+    externalId: `shared:${result.userId}`,
+    config: { shared: true, bot: { id: shared.me.id, username: shared.me.username, first_name: shared.me.first_name }, dm_policy: 'owner' } satisfies TelegramConfig,
+  });
+  await ctx.services.links.link({ userId: result.userId, channel: SHARED_LINK_CHANNEL, integrationId: null, externalUserId: String(p.chatId), externalChatId: String(p.chatId) });
+  const user = await ctx.services.users.byId(result.userId);
+  return say(
+    'paired',
+    `Paired with ${user?.email ?? 'your Switchboard account'}! Grant integration ${integration.id} to one of your agent profiles, then write here to talk with it.`,
+    result.userId,
+    integration.id,
+  );
+}

@@ -20,6 +20,8 @@ export class InboxWorker {
   /** The last promise of each ordering key's chain. */
   private readonly tails = new Map<string, Promise<void>>();
   private running = false;
+  /** When to look for rows whose lease expired next (epoch ms). */
+  private nextRecovery = 0;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -53,6 +55,7 @@ export class InboxWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
+      await this.recoverExpiredLeases();
       const room = this.tuning.inboxConcurrency - this.inFlight.size;
       let claimed: InboxRow[] = [];
       if (room > 0) {
@@ -102,6 +105,18 @@ export class InboxWorker {
         this.log.error({ err: e, inbox: row.id, channel: row.channel, attempt }, 'inbound handling failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (attempt - 1))));
       }
+    }
+  }
+
+  /** Now and then, returns rows a crashed worker left leased. */
+  private async recoverExpiredLeases(): Promise<void> {
+    if (Date.now() < this.nextRecovery) return;
+    this.nextRecovery = Date.now() + Math.min(this.tuning.leaseMs / 2, 10_000);
+    try {
+      const n = await this.store.inbox.recoverExpired();
+      if (n > 0) this.log.warn({ rows: n }, 'inbox rows left by a stopped worker were taken back');
+    } catch (e) {
+      this.log.error({ err: e }, 'inbox lease recovery failed');
     }
   }
 }

@@ -20,6 +20,8 @@ export class OutboxWorker {
   private readonly wakeup = new Wakeup();
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
+  /** When to look for rows whose lease expired next (epoch ms). */
+  private nextRecovery = 0;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -53,6 +55,7 @@ export class OutboxWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
+      await this.recoverExpiredLeases();
       let claimed: DeliveryRow[] = [];
       const room = this.tuning.outboxConcurrency - this.inFlight.size;
       if (room > 0) {
@@ -135,5 +138,17 @@ export class OutboxWorker {
     });
     this.log.warn({ delivery: row.id, channel: row.channel, status, reason }, 'delivery ended without success');
     this.events.emit('delivery.failed', { ...row, status, last_error: reason });
+  }
+
+  /** Now and then, returns rows a crashed worker left leased. */
+  private async recoverExpiredLeases(): Promise<void> {
+    if (Date.now() < this.nextRecovery) return;
+    this.nextRecovery = Date.now() + Math.min(this.tuning.leaseMs / 2, 10_000);
+    try {
+      const n = await this.store.outbox.recoverExpired();
+      if (n > 0) this.log.warn({ rows: n }, 'outbox rows left by a stopped worker were taken back');
+    } catch (e) {
+      this.log.error({ err: e }, 'outbox lease recovery failed');
+    }
   }
 }

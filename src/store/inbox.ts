@@ -64,9 +64,8 @@ export class InboxRepo {
   }
 
   /**
-   * Leases up to `limit` rows in arrival order: pending ones, and processing ones whose lease
-   * expired (a crashed worker's). The worker chains rows of one ordering key, so a key is handled in
-   * order; this assumes one hub process per database.
+   * Leases up to `limit` pending rows in arrival order. The worker chains rows of one ordering key,
+   * so a key is handled in order; this assumes one hub process per database.
    */
   async claim(limit: number, leaseMs: number): Promise<InboxRow[]> {
     const now = Date.now();
@@ -75,13 +74,20 @@ export class InboxRepo {
       update inbox set status = 'processing', locked_until = ${now + leaseMs}, attempts = attempts + 1
       where id in (
         select i.id from inbox i
-        where (i.status = 'pending' or (i.status = 'processing' and i.locked_until < ${now}))
-          and i.status in ('pending', 'processing')
+        where i.status = 'pending' and i.status in ('pending', 'processing')
         order by i.id
         limit ${limit}
         ${lock})
       returning *`.execute(this.db);
     return r.rows.map((row) => ({ ...row, id: Number(row.id) })).sort((a, b) => a.id - b.id);
+  }
+
+  /** Puts rows whose lease expired (a crashed worker's) back to pending; returns how many. */
+  async recoverExpired(): Promise<number> {
+    const r = await sql`
+      update inbox set status = 'pending', locked_until = null
+      where status = 'processing' and status in ('pending', 'processing') and locked_until < ${Date.now()}`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
   }
 
   /** Ends a row: `done`, `ignored` (not for us / unsupported) or `failed`. */

@@ -73,10 +73,7 @@ export class OutboxRepo {
     return rows.map(normalize);
   }
 
-  /**
-   * Leases up to `limit` due rows (pending and due, or sending with an expired lease — a crashed
-   * worker's), never one whose ordering key has an older unfinished row.
-   */
+  /** Leases up to `limit` due pending rows, never one whose ordering key has an older unfinished row. */
   async claim(limit: number, leaseMs: number): Promise<DeliveryRow[]> {
     const now = Date.now();
     const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
@@ -84,8 +81,7 @@ export class OutboxRepo {
       update outbox set status = 'sending', locked_until = ${now + leaseMs}, attempts = attempts + 1, updated_at = ${now}
       where id in (
         select d.id from outbox d
-        where ((d.status = 'pending' and d.next_attempt_at <= ${now}) or (d.status = 'sending' and d.locked_until < ${now}))
-          and d.status in ('pending', 'sending')
+        where d.status = 'pending' and d.status in ('pending', 'sending') and d.next_attempt_at <= ${now}
           and not exists (
             select 1 from outbox o
             where o.ordering_key = d.ordering_key and o.id < d.id and o.status in ('pending', 'sending'))
@@ -94,6 +90,15 @@ export class OutboxRepo {
         ${lock})
       returning *`.execute(this.db);
     return r.rows.map(normalize).sort((a, b) => a.id - b.id);
+  }
+
+  /** Puts rows whose lease expired (a crashed worker's sends) back to pending, due now; returns how many. */
+  async recoverExpired(): Promise<number> {
+    const now = Date.now();
+    const r = await sql`
+      update outbox set status = 'pending', locked_until = null, next_attempt_at = ${now}, updated_at = ${now}
+      where status = 'sending' and status in ('pending', 'sending') and locked_until < ${now}`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
   }
 
   /** The earliest `next_attempt_at` of a pending row, for the worker's timer. */

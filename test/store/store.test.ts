@@ -60,6 +60,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     await store.inbox.append([{ channel: 'lease', source: 's', externalEventId: 'l1', orderingKey: 'lease', payload: {} }]);
     const [row] = (await store.inbox.claim(50, -1)).filter((r) => r.channel === 'lease');
     expect(row.attempts).toBe(1);
+    expect((await store.inbox.claim(50, 60_000)).filter((r) => r.channel === 'lease')).toEqual([]);
+    expect(await store.inbox.recoverExpired()).toBeGreaterThanOrEqual(1);
     const [again] = (await store.inbox.claim(50, 60_000)).filter((r) => r.channel === 'lease');
     expect(again.id).toBe(row.id);
     expect(again.attempts).toBe(2);

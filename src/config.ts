@@ -54,6 +54,8 @@ export interface BusTuning {
   readonly outboxConcurrency: number;
   /** How long a claimed row stays leased before another worker may take it. Default 120 000. */
   readonly leaseMs: number;
+  /** Factor applied to adapters' fixed retry schedules (webhook: 5 s … 10 h); tests shrink it. Default 1. */
+  readonly retryScheduleScale: number;
 }
 
 const DEFAULT_BUS: BusTuning = {
@@ -65,6 +67,7 @@ const DEFAULT_BUS: BusTuning = {
   inboxConcurrency: 64,
   outboxConcurrency: 64,
   leaseMs: 120_000,
+  retryScheduleScale: 1,
 };
 
 const list = (v: string | undefined) =>

@@ -31,12 +31,14 @@ export class Bus {
     readonly adapters: ReadonlyMap<string, ChannelAdapter>,
     private readonly tuning: BusTuning,
     private readonly log: Logger,
+    /** Hosts/CIDRs exempt from the URL guard, for `http` agents. */
+    allowPrivateUrls: readonly string[] = [],
   ) {
     this.outboxWorker = new OutboxWorker(store, adapters, tuning, log);
     const handler = createTurnHandler({
       store,
       adapters,
-      runtimeFor: runtimeFactory(store.profiles, tuning, log),
+      runtimeFor: runtimeFactory(store.profiles, tuning, log, allowPrivateUrls),
       tuning,
       log,
       wakeOutbox: () => this.outboxWorker.wake(),

@@ -5,3 +5,6 @@ export * from './services.ts';
 export * from './split.ts';
 export * from './types.ts';
 export * from '../errors.ts';
+// The URL guard, for adapters that fetch URLs users typed (webhooks).
+export * from '../net/url-guard.ts';
+export { guardedFetch, GuardedTimeoutError, type GuardedFetchOptions, type GuardedResponse } from '../net/guarded-fetch.ts';

@@ -1,5 +1,7 @@
 import type { AdapterFactory } from '../src/channel/index.ts';
 import { createConsoleAdapter } from './console/index.ts';
+import { createEmailAdapter } from './email/index.ts';
+import { createWebhookAdapter } from './webhook/index.ts';
 
 /**
  * The channel registry: one row per channel, keyed by its name. The hub builds every adapter listed
@@ -7,6 +9,8 @@ import { createConsoleAdapter } from './console/index.ts';
  */
 export const adapterFactories = {
   console: createConsoleAdapter,
+  email: createEmailAdapter,
+  webhook: createWebhookAdapter,
 } satisfies Record<string, AdapterFactory>;
 
 /** The name of a registered channel. */

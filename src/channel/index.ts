@@ -7,4 +7,6 @@ export * from './types.ts';
 export * from '../errors.ts';
 // The URL guard, for adapters that fetch URLs users typed (webhooks).
 export * from '../net/url-guard.ts';
+// Standard Webhooks signing, for adapters that sign what they send.
+export { newWebhookSecret, signedHeaders } from '../crypto/standard-webhooks.ts';
 export { guardedFetch, GuardedTimeoutError, type GuardedFetchOptions, type GuardedResponse } from '../net/guarded-fetch.ts';

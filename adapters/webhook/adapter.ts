@@ -1,0 +1,118 @@
+import {
+  checkUrl,
+  newWebhookSecret,
+  RefusedError,
+  splitText,
+  UnprocessableError,
+  BadRequestError,
+  UrlGuardError,
+  isChannelError,
+  type AdapterDeps,
+  type ChannelAdapter,
+  type ConnectContext,
+  type ConnectResult,
+  type IntegrationInfo,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+} from '../../src/channel/index.ts';
+import { capabilities, MAX_BODY_BYTES } from './capabilities.ts';
+import { postEvent } from './deliver.ts';
+import { assertBodyFits, buildEvent, webhookId, type WebhookEvent } from './event.ts';
+
+/** Timeout of one delivery attempt: 15 s. */
+export const WEBHOOK_TIMEOUT_MS = 15_000;
+
+/** What a webhook integration keeps in its (readable) config. */
+interface WebhookConfig {
+  url: string;
+  signed: boolean;
+}
+
+/**
+ * The webhook channel: JSON POSTs to a URL the user gave, signed the Standard Webhooks way when a
+ * `whsec_` secret is set, through the URL guard, retried on Svix's schedule.
+ */
+export function createWebhookAdapter({ services }: AdapterDeps): ChannelAdapter {
+  const allow = services.config.allowPrivateUrls;
+
+  async function secretOf(integration: IntegrationInfo): Promise<string | undefined> {
+    const s = await services.integrations.secrets<{ secret?: string }>(integration.id);
+    return s?.secret;
+  }
+
+  async function deliver(integration: IntegrationInfo, event: WebhookEvent, id: string) {
+    const cfg = integration.config as unknown as WebhookConfig;
+    const body = JSON.stringify(event);
+    if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new RefusedError(`webhook body is ${Buffer.byteLength(body)} bytes; the limit is 256 KiB (${MAX_BODY_BYTES} bytes)`);
+    return postEvent({ url: cfg.url, secret: await secretOf(integration), id, body, allow, timeoutMs: WEBHOOK_TIMEOUT_MS });
+  }
+
+  return {
+    name: 'webhook',
+    capabilities,
+
+    async connect(input: Record<string, unknown>, _ctx: ConnectContext): Promise<ConnectResult> {
+      const known = new Set(['type', 'name', 'url', 'secret']);
+      const extra = Object.keys(input).filter((k) => !known.has(k));
+      if (extra.length) throw new BadRequestError(`unknown field${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}`, 'invalid_request');
+      if (typeof input.url !== 'string' || !input.url) throw new BadRequestError('url is required: the https URL that receives the events', 'invalid_request');
+      let url: URL;
+      try {
+        url = await checkUrl(input.url, allow);
+      } catch (e) {
+        if (e instanceof UrlGuardError) throw new UnprocessableError(`Webhook URL refused: ${e.message}`, 'url_refused');
+        throw e;
+      }
+      const secret = parseSecret(input.secret);
+      return {
+        name: `webhook ${url.host}`,
+        config: { url: url.toString(), signed: secret !== undefined } satisfies WebhookConfig,
+        secrets: secret ? { secret: secret.value } : {},
+        ...(secret?.generated ? { shown: { secret: secret.value } } : {}),
+      };
+    },
+
+    checkOutbound(message: OutboundMessage): void {
+      assertBodyFits(message.text, message.subject);
+    },
+
+    async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
+      if (!ctx.integration) throw new RefusedError('a webhook send needs its integration');
+      const parts = splitText(message.text, capabilities.maxTextLength);
+      const ids: string[] = [];
+      for (let i = 0; i < parts.length; i++) {
+        const id = webhookId(ctx.idempotencyKey, i + 1, parts.length);
+        await deliver(ctx.integration, buildEvent(message, parts[i], i + 1, parts.length), id);
+        ids.push(id);
+      }
+      return { messageIds: ids };
+    },
+
+    integrationActions: {
+      test: {
+        async handle(integration) {
+          const id = webhookId(`test:${integration.id}:${Date.now()}:${Math.random()}`, 1, 1);
+          const event = buildEvent({ text: 'This is a test event from Switchboard.', format: 'plain', target: {} }, 'This is a test event from Switchboard.', 1, 1, 'test');
+          try {
+            const res = await deliver(integration, event, id);
+            return { body: { delivered: true, status: res.status, webhook_id: id } };
+          } catch (e) {
+            if (!isChannelError(e)) throw e;
+            return { body: { delivered: false, webhook_id: id, error: e.message } };
+          }
+        },
+      },
+    },
+  };
+}
+
+/** `secret`: absent/false → unsigned; true → generate one (shown once); a `whsec_…` string → use it. */
+function parseSecret(raw: unknown): { value: string; generated: boolean } | undefined {
+  if (raw === undefined || raw === null || raw === false) return undefined;
+  if (raw === true) return { value: newWebhookSecret(), generated: true };
+  if (typeof raw === 'string' && /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(raw) && Buffer.from(raw.slice(6), 'base64').length >= 16) {
+    return { value: raw, generated: false };
+  }
+  throw new UnprocessableError('secret must be true (generate one) or a whsec_ secret with at least 16 base64 bytes', 'invalid_secret');
+}

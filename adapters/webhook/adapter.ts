@@ -23,6 +23,9 @@ import { assertBodyFits, buildEvent, webhookId, type WebhookEvent } from './even
 /** Timeout of one delivery attempt: 15 s. */
 export const WEBHOOK_TIMEOUT_MS = 15_000;
 
+/** Deliveries in flight at once per endpoint: 8. */
+export const WEBHOOK_LANES = 8;
+
 /** What a webhook integration keeps in its (readable) config. */
 interface WebhookConfig {
   url: string;
@@ -71,6 +74,18 @@ export function createWebhookAdapter({ services }: AdapterDeps): ChannelAdapter 
         secrets: secret ? { secret: secret.value } : {},
         ...(secret?.generated ? { shown: { secret: secret.value } } : {}),
       };
+    },
+
+    /**
+     * Webhook events carry no order promise (like Svix): deliveries to one endpoint spread over
+     * {@link WEBHOOK_LANES} lanes, so up to that many are in flight at once and a slow or retrying
+     * event does not hold back the others.
+     */
+    orderingKey(message: OutboundMessage, integrationId: string | null): string {
+      const seed = String(message.data?.notification_id ?? message.text);
+      let h = 0;
+      for (let i = 0; i < seed.length; i++) h = (h * 31 + seed.charCodeAt(i)) >>> 0;
+      return `webhook|${integrationId ?? 'none'}|${h % WEBHOOK_LANES}`;
     },
 
     checkOutbound(message: OutboundMessage): void {

@@ -20,7 +20,7 @@ export function mcpRoutes(hub: HubContext): Router {
   };
   r.get('/mcp', notAllowed);
   r.delete('/mcp', notAllowed);
-  r.post('/mcp', express.json({ limit: MAX_MCP_BODY, strict: true }), authenticate(hub.store), async (req, res) => {
+  r.post('/mcp', authenticate(hub.store), express.json({ limit: MAX_MCP_BODY, strict: true }), async (req, res) => {
     const p = principal(res);
     if (p.kind !== 'profile') throw new UnauthorizedError('MCP needs an agent profile token (sbp_…), not a user API key');
     const granted = await hub.store.grants.integrationsOf(p.profile.id);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import dnsp from 'node:dns/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { guardedFetch } from '../../src/net/guarded-fetch.ts';
 import { checkUrl, guardedRange, UrlGuardError } from '../../src/net/url-guard.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
@@ -81,6 +82,27 @@ describe('URL guard', () => {
       const before = hits;
       await refused(guardedFetch(`http://localhost:${port}/x`, { allow: [] }), 'guarded_address');
       expect(hits).toBe(before);
+    });
+
+    afterEach(() => vi.restoreAllMocks());
+
+    it('re-checks at connection time: a name that rebinds to loopback after the check gets no request', async () => {
+      const port = new URL(base).port;
+      const answers = [[{ address: '93.184.216.34', family: 4 }], [{ address: '127.0.0.1', family: 4 }]];
+      const spy = vi.spyOn(dnsp, 'lookup').mockImplementation((async () => answers.shift() ?? [{ address: '127.0.0.1', family: 4 }]) as never);
+      await expect(checkUrl(`http://rebind.example:${port}/x`, [])).resolves.toBeInstanceOf(URL);
+      const before = hits;
+      await refused(guardedFetch(`http://rebind.example:${port}/x`, { allow: [] }), 'guarded_address');
+      expect(hits).toBe(before);
+      expect(spy).toHaveBeenCalledTimes(2);
+    });
+
+    it('refuses a name with any guarded address among public ones', async () => {
+      vi.spyOn(dnsp, 'lookup').mockImplementation((async () => [
+        { address: '93.184.216.34', family: 4 },
+        { address: '10.0.0.8', family: 4 },
+      ]) as never);
+      await refused(checkUrl('https://mixed.example/x', []), 'guarded_address');
     });
 
     it('refuses a redirect to a private or metadata address', async () => {

@@ -20,9 +20,6 @@ import { capabilities, MAX_BODY_BYTES } from './capabilities.ts';
 import { postEvent } from './deliver.ts';
 import { assertBodyFits, buildEvent, webhookId, type WebhookEvent } from './event.ts';
 
-/** Timeout of one delivery attempt: 15 s. */
-export const WEBHOOK_TIMEOUT_MS = 15_000;
-
 /** Deliveries in flight at once per endpoint: 8. */
 export const WEBHOOK_LANES = 8;
 
@@ -38,6 +35,8 @@ interface WebhookConfig {
  */
 export function createWebhookAdapter({ services }: AdapterDeps): ChannelAdapter {
   const allow = services.config.allowPrivateUrls;
+  /** Timeout of one delivery attempt (config.bus.sendTimeoutMs, default 15 s). */
+  const timeoutMs = services.config.bus.sendTimeoutMs;
 
   async function secretOf(integration: IntegrationInfo): Promise<string | undefined> {
     const s = await services.integrations.secrets<{ secret?: string }>(integration.id);
@@ -48,7 +47,7 @@ export function createWebhookAdapter({ services }: AdapterDeps): ChannelAdapter 
     const cfg = integration.config as unknown as WebhookConfig;
     const body = JSON.stringify(event);
     if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new RefusedError(`webhook body is ${Buffer.byteLength(body)} bytes; the limit is 256 KiB (${MAX_BODY_BYTES} bytes)`);
-    return postEvent({ url: cfg.url, secret: await secretOf(integration), id, body, allow, timeoutMs: WEBHOOK_TIMEOUT_MS });
+    return postEvent({ url: cfg.url, secret: await secretOf(integration), id, body, allow, timeoutMs });
   }
 
   return {

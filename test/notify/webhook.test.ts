@@ -24,7 +24,7 @@ describe('webhook channel', () => {
 
   beforeAll(async () => {
     rx = await startWebhookReceiver();
-    t = await startTestHub({ env: { SWITCHBOARD_ALLOW_PRIVATE_URLS: '127.0.0.1' }, bus: { retryScheduleScale: 0.0001 } });
+    t = await startTestHub({ env: { SWITCHBOARD_ALLOW_PRIVATE_URLS: '127.0.0.1' }, bus: { retryScheduleScale: 0.0001, sendTimeoutMs: 300 } });
     key = (await t.api('POST', '/v1/users', { email: 'hooks@example.com' })).body.api_key;
     const p = await t.api('POST', '/v1/profiles', { name: 'notifier' }, key);
     token = p.body.token;
@@ -76,6 +76,17 @@ describe('webhook channel', () => {
     const d = await delivery(res.body.notification.id);
     expect(d.attempts).toBe(4);
     expect(d.max_attempts).toBe(7);
+  });
+
+  it('retries a timeout with the same webhook-id', async () => {
+    const start = rx.received.length;
+    rx.answerNext('hang');
+    const res = await notify({ message: 'slow endpoint' });
+    await eventually(async () => (await delivery(res.body.notification.id)).status === 'sent', 10_000);
+    const got = rx.received.slice(start);
+    expect(got.length).toBe(2);
+    expect(got[0].headers['webhook-id']).toBe(got[1].headers['webhook-id']);
+    expect((await delivery(res.body.notification.id)).attempts).toBe(2);
   });
 
   it('waits at least Retry-After before the next attempt', async () => {

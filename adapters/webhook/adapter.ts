@@ -23,11 +23,24 @@ import { assertBodyFits, buildEvent, webhookId, type WebhookEvent } from './even
 /** Deliveries in flight at once per endpoint: 8. */
 export const WEBHOOK_LANES = 8;
 
-/** What a webhook integration keeps in its (readable) config. */
+/**
+ * What a webhook integration shows in its (readable) config. The full URL is kept with the secrets,
+ * encrypted, because webhook URLs often carry a token in their path or query; `url` shows only
+ * the origin (`https://hooks.example.com/…`).
+ */
 interface WebhookConfig {
   url: string;
   signed: boolean;
 }
+
+/** What a webhook integration keeps encrypted. */
+interface WebhookSecrets {
+  url?: string;
+  secret?: string;
+}
+
+/** The URL as shown: origin, plus `/…` when a path or query is hidden. */
+const displayUrl = (u: URL) => (u.pathname === '/' && !u.search ? u.origin : `${u.origin}/…`);
 
 /**
  * The webhook channel: JSON POSTs to a URL the user gave, signed the Standard Webhooks way when a
@@ -38,16 +51,18 @@ export function createWebhookAdapter({ services }: AdapterDeps): ChannelAdapter 
   /** Timeout of one delivery attempt (config.bus.sendTimeoutMs, default 15 s). */
   const timeoutMs = services.config.bus.sendTimeoutMs;
 
-  async function secretOf(integration: IntegrationInfo): Promise<string | undefined> {
-    const s = await services.integrations.secrets<{ secret?: string }>(integration.id);
-    return s?.secret;
+  async function secretsOf(integration: IntegrationInfo): Promise<{ url: string; secret?: string }> {
+    const s = await services.integrations.secrets<WebhookSecrets>(integration.id);
+    // Rows made before the URL moved to the secrets kept it in config.
+    const url = s?.url ?? (integration.config as { url?: string }).url;
+    if (!url || url.endsWith('/…')) throw new RefusedError('the webhook integration has no URL; connect it again', true);
+    return { url, secret: s?.secret };
   }
 
   async function deliver(integration: IntegrationInfo, event: WebhookEvent, id: string) {
-    const cfg = integration.config as unknown as WebhookConfig;
     const body = JSON.stringify(event);
     if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new RefusedError(`webhook body is ${Buffer.byteLength(body)} bytes; the limit is 256 KiB (${MAX_BODY_BYTES} bytes)`);
-    return postEvent({ url: cfg.url, secret: await secretOf(integration), id, body, allow, timeoutMs });
+    return postEvent({ ...(await secretsOf(integration)), id, body, allow, timeoutMs });
   }
 
   return {
@@ -69,8 +84,8 @@ export function createWebhookAdapter({ services }: AdapterDeps): ChannelAdapter 
       const secret = parseSecret(input.secret);
       return {
         name: `webhook ${url.host}`,
-        config: { url: url.toString(), signed: secret !== undefined } satisfies WebhookConfig,
-        secrets: secret ? { secret: secret.value } : {},
+        config: { url: displayUrl(url), signed: secret !== undefined } satisfies WebhookConfig,
+        secrets: { url: url.toString(), ...(secret ? { secret: secret.value } : {}) } satisfies WebhookSecrets,
         ...(secret?.generated ? { shown: { secret: secret.value } } : {}),
       };
     },

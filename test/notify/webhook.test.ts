@@ -40,16 +40,18 @@ describe('webhook channel', () => {
   const verify = (i: number) => new Webhook(secret).verify(rx.received[i].body, rx.received[i].headers as Record<string, string>);
 
   it('connects with a generated secret shown once and stored encrypted', async () => {
-    const res = await t.api('POST', '/v1/integrations', { type: 'webhook', url: rx.url, secret: true }, key);
+    const res = await t.api('POST', '/v1/integrations', { type: 'webhook', url: `${rx.url}?token=path-sekret`, secret: true }, key);
     expect(res.status).toBe(201);
     secret = res.body.secret;
     expect(secret).toMatch(/^whsec_/);
     integrationId = res.body.integration.id;
-    expect(res.body.integration.config).toEqual({ url: rx.url, signed: true });
+    expect(res.body.integration.config).toEqual({ url: `${new URL(rx.url).origin}/…`, signed: true });
+    expect(JSON.stringify(res.body)).not.toContain('path-sekret');
     const shown = await t.api('GET', `/v1/integrations/${integrationId}`, undefined, key);
     expect(JSON.stringify(shown.body)).not.toContain(secret.slice(6));
     const raw = await t.hub.db.kysely.selectFrom('user_integrations').selectAll().execute();
     expect(JSON.stringify(raw)).not.toContain(secret.slice(6));
+    expect(JSON.stringify(raw)).not.toContain('path-sekret');
     expect((await t.api('PUT', `/v1/profiles/${profileId}/grants/${integrationId}`, undefined, key)).status).toBe(200);
   });
 
@@ -144,7 +146,7 @@ describe('webhook channel', () => {
     const ok = await t.api('POST', '/v1/integrations', { type: 'webhook', url: rx.url, secret: given }, other);
     expect(ok.status).toBe(201);
     expect(ok.body.secret).toBeUndefined();
-    expect(await t.hub.store.integrations.secrets(ok.body.integration.id)).toEqual({ secret: given });
+    expect(await t.hub.store.integrations.secrets(ok.body.integration.id)).toEqual({ url: rx.url, secret: given });
     const raw = await t.hub.db.kysely.selectFrom('user_integrations').selectAll().execute();
     expect(JSON.stringify(raw)).not.toContain('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
   });

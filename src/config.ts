@@ -54,6 +54,10 @@ export interface BusTuning {
   readonly outboxConcurrency: number;
   /** How long a claimed row stays leased before another worker may take it. Default 120 000. */
   readonly leaseMs: number;
+  /** Timeout of one outbound HTTP send that adapters make themselves (webhooks). Default 15 000. */
+  readonly sendTimeoutMs: number;
+  /** Factor applied to adapters' fixed retry schedules (webhook: 5 s … 10 h); tests shrink it. Default 1. */
+  readonly retryScheduleScale: number;
 }
 
 const DEFAULT_BUS: BusTuning = {
@@ -65,6 +69,8 @@ const DEFAULT_BUS: BusTuning = {
   inboxConcurrency: 256,
   outboxConcurrency: 64,
   leaseMs: 120_000,
+  retryScheduleScale: 1,
+  sendTimeoutMs: 15_000,
 };
 
 const list = (v: string | undefined) =>

@@ -69,7 +69,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   for (const [name, factory] of Object.entries({ ...adapterFactories, ...(options.extraAdapters ?? {}) })) {
     adapters.set(name, (factory as AdapterFactory)({ services }));
   }
-  bus = new Bus(store, adapters, config.bus, log);
+  bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls);
   const boot = await bootstrap(store, config.dataDir, config.adminKey, log);
 
   const context: HubContext = { config, store, bus, log, chatWaitMs: options.chatWaitMs ?? 30_000, extraRoutes: [] };

@@ -32,6 +32,8 @@ export class Bus {
     readonly adapters: ReadonlyMap<string, ChannelAdapter>,
     private readonly tuning: BusTuning,
     private readonly log: Logger,
+    /** Hosts/CIDRs exempt from the URL guard, for `http` agents. */
+    allowPrivateUrls: readonly string[] = [],
     /** Group commit shared by the hot path (inbox appends, turn outcomes, sent marks). */
     readonly commits: GroupCommit = new GroupCommit(store),
   ) {
@@ -40,7 +42,7 @@ export class Bus {
     const handler = createTurnHandler({
       store,
       adapters,
-      runtimeFor: runtimeFactory(store.profiles, tuning, log),
+      runtimeFor: runtimeFactory(store.profiles, tuning, log, allowPrivateUrls),
       tuning,
       log,
       wakeOutbox: () => this.outboxWorker.wake(),

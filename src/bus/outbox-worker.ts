@@ -116,7 +116,7 @@ export class OutboxWorker {
       const delay = nextDelay(row.attempts, {
         baseMs: this.tuning.retryBaseMs,
         maxMs: this.tuning.retryMaxMs,
-        schedule: adapter.capabilities.retrySchedule,
+        schedule: adapter.capabilities.retrySchedule?.map((d) => d * this.tuning.retryScheduleScale),
         retryAfterMs: isChannelError(e) && e.kind === 'retry_after' ? (e as { retryAfterMs?: number }).retryAfterMs : undefined,
       });
       await this.store.outbox.reschedule(row.id, Date.now() + delay, reason);

@@ -135,6 +135,11 @@ export interface ChannelAdapter {
   disconnect?(integration: IntegrationInfo): Promise<void>;
   /** The target for a notification to the integration's owner (their DM, chat, address). */
   notifyTarget?(integration: IntegrationInfo): Promise<Record<string, unknown>>;
+  /**
+   * Checks a notification before it is queued, for limits splitting cannot help with (a webhook
+   * body's size). Throws a HubError (400 naming the limit) to refuse; nothing is written then.
+   */
+  checkOutbound?(message: OutboundMessage, integration: IntegrationInfo): void;
   /** Key under which sends are serialised (a chat); default: the integration. */
   orderingKey?(message: OutboundMessage, integrationId: string | null): string;
   /** Public endpoints (webhooks) of this channel. */

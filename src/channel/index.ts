@@ -5,3 +5,8 @@ export * from './services.ts';
 export * from './split.ts';
 export * from './types.ts';
 export * from '../errors.ts';
+// The URL guard, for adapters that fetch URLs users typed (webhooks).
+export * from '../net/url-guard.ts';
+// Standard Webhooks signing, for adapters that sign what they send.
+export { newWebhookSecret, signedHeaders } from '../crypto/standard-webhooks.ts';
+export { guardedFetch, GuardedTimeoutError, type GuardedFetchOptions, type GuardedResponse } from '../net/guarded-fetch.ts';

@@ -6,6 +6,7 @@ import type { HubContext } from '../hub.ts';
 import { authenticate } from './auth.ts';
 import { errorHandler, notFoundRoute } from './errors.ts';
 import { inboundRoutes } from './inbound.ts';
+import { mcpRoutes } from '../mcp/route.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { integrationsRoutes } from './routes/integrations.ts';
 import { messagesRoutes } from './routes/messages.ts';
@@ -43,6 +44,8 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.use(inboundRoutes(hub.bus.adapters.values()));
   for (const extra of hub.extraRoutes) app.use(extra);
+  // MCP (POST /mcp) parses and authenticates its own requests, before the /v1 JSON parser.
+  app.use(mcpRoutes(hub));
   app.use('/v1', express.json({ limit: MAX_JSON_BODY, strict: true }), authenticate(hub.store));
   app.use(usersRoutes(hub));
   app.use(profilesRoutes(hub));

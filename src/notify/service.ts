@@ -40,8 +40,26 @@ export async function notify(store: Store, bus: Bus, tuning: BusTuning, profile:
   if (specs.length === 0) throw new BadRequestError('Name a channel (channel) or several (channels)', 'channel_required');
   const resolved: ResolvedChannel[] = [];
   for (const spec of specs) resolved.push(await resolveChannel(store, bus.adapters, profile, spec, !!input.claim));
+  for (const r of resolved) {
+    r.adapter.checkOutbound?.({ text: input.message, format: 'markdown', subject: input.subject, target: r.target, data: { channel: r.spec } }, r.integration);
+  }
 
-  const notification = await store.transaction(async (tx) => {
+  let notification: NotificationRow;
+  try {
+    notification = await commit(store, profile, input, specs, resolved, tuning);
+  } catch (e) {
+    // Two calls with one idempotency key raced: the loser finds the winner's notification.
+    const earlier = input.idempotency_key && (await store.notifications.byIdempotencyKey(profile.id, input.idempotency_key));
+    if (!earlier) throw e;
+    return { notification: earlier, deliveries: await store.outbox.byNotification(earlier.id), created: false };
+  }
+  bus.outboxWorker.wake();
+  return { notification, deliveries: await store.outbox.byNotification(notification.id), created: true };
+}
+
+/** Writes the notification, its log entry and its deliveries in one transaction. */
+function commit(store: Store, profile: ProfileRow, input: NotifyInput, specs: string[], resolved: ResolvedChannel[], tuning: BusTuning): Promise<NotificationRow> {
+  return store.transaction(async (tx) => {
     const n = await tx.notifications.create({
       userId: profile.user_id,
       profileId: profile.id,
@@ -82,6 +100,4 @@ export async function notify(store: Store, bus: Bus, tuning: BusTuning, profile:
     );
     return n;
   });
-  bus.outboxWorker.wake();
-  return { notification, deliveries: await store.outbox.byNotification(notification.id), created: true };
 }

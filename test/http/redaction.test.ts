@@ -36,7 +36,7 @@ describe('secrets never reach the logs, answers or errors', () => {
     const res = await fetch(`${url}/v1/profiles`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'agent', agent: { kind: 'http', url: 'https://agent.example/hook', secret } }),
+      body: JSON.stringify({ name: 'agent', agent: { kind: 'http', url: 'https://1.1.1.1/agent-hook', secret } }),
     });
     const body = await res.json();
     expect(res.status).toBe(201);

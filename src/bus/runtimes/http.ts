@@ -1,5 +1,6 @@
 import { signedHeaders } from '../../crypto/standard-webhooks.ts';
 import type { Logger } from '../../channel/index.ts';
+import { guardedFetch, UrlGuardError } from '../../net/guarded-fetch.ts';
 import { AgentError, type AgentResult, type AgentRuntime, type AgentTurn } from './types.ts';
 
 /** Options of {@link httpRuntime}. */
@@ -14,6 +15,8 @@ export interface HttpRuntimeOptions {
   /** First retry delay in ms, doubled each time. Default 500. */
   retryDelayMs?: number;
   log: Logger;
+  /** Hosts/CIDRs exempt from the URL guard (SWITCHBOARD_ALLOW_PRIVATE_URLS). */
+  allowPrivateUrls?: readonly string[];
   /** Reports each failed attempt so it reaches the message log. */
   onAttemptFailed?: (attempt: number, reason: string) => void;
 }
@@ -39,21 +42,24 @@ export function httpRuntime(o: HttpRuntimeOptions): AgentRuntime {
       let lastReason = '';
       for (let attempt = 1; attempt <= attempts; attempt++) {
         try {
-          const res = await fetch(o.url, {
+          // The URL guard: no private/loopback/metadata address, checked at connection time; no redirects.
+          const res = await guardedFetch(o.url, {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...signedHeaders(o.secret, turn.turnId, body) },
             body,
-            redirect: 'manual',
-            signal: AbortSignal.timeout(o.timeoutMs),
+            allow: o.allowPrivateUrls ?? [],
+            timeoutMs: o.timeoutMs,
+            maxResponseBytes: 1024 * 1024,
           });
-          const text = await res.text();
+          const text = res.body;
           if (res.status === 202) return { kind: 'accepted' };
           if (res.status === 204) return { kind: 'none' };
-          if (res.ok) return parseReply(text);
+          if (res.status >= 200 && res.status < 300) return parseReply(text);
           lastReason = `agent answered HTTP ${res.status}`;
           if (res.status !== 429 && res.status < 500) throw new AgentError(lastReason, attempt);
         } catch (e) {
           if (e instanceof AgentError) throw e;
+          if (e instanceof UrlGuardError) throw new AgentError(`agent URL refused: ${e.message}`, attempt);
           lastReason = e instanceof Error && e.name === 'TimeoutError' ? `agent timed out after ${o.timeoutMs} ms` : `agent unreachable: ${(e as Error).message}`;
         }
         o.onAttemptFailed?.(attempt, lastReason);

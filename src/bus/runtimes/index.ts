@@ -9,7 +9,7 @@ import type { AgentRuntime } from './types.ts';
 export const AGENT_KINDS = ['echo', 'http'] as const;
 
 /** Builds the runtime that answers for a profile. */
-export function runtimeFactory(profiles: ProfilesRepo, tuning: BusTuning, log: Logger) {
+export function runtimeFactory(profiles: ProfilesRepo, tuning: BusTuning, log: Logger, allowPrivateUrls: readonly string[] = []) {
   return (profile: ProfileRow, onAttemptFailed: (attempt: number, reason: string) => void): AgentRuntime => {
     if (profile.agent_kind === 'http' && profile.agent_url) {
       return httpRuntime({
@@ -18,6 +18,7 @@ export function runtimeFactory(profiles: ProfilesRepo, tuning: BusTuning, log: L
         timeoutMs: tuning.agentTimeoutMs,
         retryDelayMs: Math.min(500, tuning.retryBaseMs),
         log,
+        allowPrivateUrls,
         onAttemptFailed,
       });
     }

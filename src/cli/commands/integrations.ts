@@ -109,6 +109,14 @@ export function registerIntegrationCommands(program: Command, client: () => ApiC
       console.log(`${r.link.instructions}\nExpires at ${r.link.expires_at}.`);
     });
   ints
+    .command('test <id>')
+    .description('send a test event through an integration (webhook)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const r = await client().request('POST', `/v1/integrations/${enc(id)}/test`, {});
+      printObject(r, !!o.json);
+    });
+  ints
     .command('disconnect <id>')
     .description('disconnect: revokes downstream access and deletes the secrets')
     .action(async (id: string) => {

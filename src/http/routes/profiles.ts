@@ -1,7 +1,8 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { newWebhookSecret } from '../../crypto/standard-webhooks.ts';
-import { ConflictError, NotFoundError } from '../../errors.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../errors.ts';
+import { checkUrl, UrlGuardError } from '../../net/url-guard.ts';
 import type { HubContext } from '../../hub.ts';
 import type { AgentSpec, ProfileRow } from '../../store/profiles.ts';
 import { principal, userOnly } from '../auth.ts';
@@ -23,6 +24,17 @@ function withSecret(agent: z.infer<typeof Agent>): { spec: AgentSpec; shownSecre
   return { spec: { ...agent, secret }, shownSecret: secret };
 }
 
+/** 422 when an http agent's URL is not http(s), carries credentials, or resolves to a guarded address. */
+async function guardAgentUrl(hub: HubContext, agent: z.infer<typeof Agent> | undefined): Promise<void> {
+  if (agent?.kind !== 'http') return;
+  try {
+    await checkUrl(agent.url, hub.config.allowPrivateUrls);
+  } catch (e) {
+    if (e instanceof UrlGuardError) throw new UnprocessableError(`Agent URL refused: ${e.message}`, 'url_refused');
+    throw e;
+  }
+}
+
 /** A profile of the caller by id or name (a profile token sees only itself); 404 otherwise. */
 export async function callerProfile(hub: HubContext, res: Response, idOrName: string): Promise<ProfileRow> {
   const p = principal(res);
@@ -40,6 +52,7 @@ export function profilesRoutes(hub: HubContext): Router {
     const user = userOnly(res);
     const body = parse(CreateProfile, req.body);
     if (await store.profiles.find(user.id, body.name)) throw new ConflictError(`A profile named ${body.name} already exists`, 'profile_exists');
+    await guardAgentUrl(hub, body.agent);
     const { spec, shownSecret } = withSecret(body.agent ?? { kind: 'echo' });
     const { profile, token } = await store.profiles.create(user.id, body.name, spec);
     res.status(201).json({ profile: profileView(profile, []), token, ...(shownSecret ? { agent_secret: shownSecret } : {}) });
@@ -65,6 +78,7 @@ export function profilesRoutes(hub: HubContext): Router {
     if (body.name && body.name !== profile.name && (await store.profiles.find(user.id, body.name))) {
       throw new ConflictError(`A profile named ${body.name} already exists`, 'profile_exists');
     }
+    await guardAgentUrl(hub, body.agent);
     const agent = body.agent ? withSecret(body.agent) : undefined;
     const updated = await store.profiles.update(user.id, profile.id, { name: body.name, agent: agent?.spec });
     if (!updated) throw new NotFoundError('Profile');

@@ -1,0 +1,2 @@
+export { createEmailAdapter } from './adapter.ts';
+export { renderEmail, defaultSubject } from './render.ts';

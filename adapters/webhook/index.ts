@@ -1,0 +1,2 @@
+export { createWebhookAdapter } from './adapter.ts';
+export type { WebhookEvent } from './event.ts';

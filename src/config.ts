@@ -52,6 +52,11 @@ export interface BusTuning {
   readonly inboxConcurrency: number;
   /** Deliveries sent at once. Default 64. */
   readonly outboxConcurrency: number;
+  /**
+   * The typing indicator is shown once an agent has worked this long (ms), then kept up every
+   * 4.5 s; a fast reply needs none. Default 250.
+   */
+  readonly typingDelayMs: number;
   /** How long a claimed row stays leased before another worker may take it. Default 120 000. */
   readonly leaseMs: number;
   /** Timeout of one outbound HTTP send that adapters make themselves (webhooks). Default 15 000. */
@@ -69,6 +74,7 @@ const DEFAULT_BUS: BusTuning = {
   inboxConcurrency: 256,
   outboxConcurrency: 64,
   leaseMs: 120_000,
+  typingDelayMs: 250,
   retryScheduleScale: 1,
   sendTimeoutMs: 15_000,
 };

@@ -17,6 +17,8 @@ export interface TurnBase {
 
 /** How a turn ended. */
 export interface TurnOutcome extends TurnBase {
+  /** The person's message was already committed by {@link commitTurnStart}. */
+  started: boolean;
   result: AgentResult;
   failure?: string;
   attemptErrors: string[];
@@ -31,26 +33,28 @@ export interface CommitDeps {
 
 /** Commits the person's message: the durable mark that the agent is about to get it. */
 export async function commitTurnStart(d: CommitDeps, row: InboxRow, o: TurnBase): Promise<void> {
-  await d.commit((tx) =>
-    tx.messages.add({
-      userId: o.userId,
-      threadId: o.thread.id,
-      profileId: o.profile.id,
-      type: 'user_message',
-      direction: 'in',
-      text: o.message.text,
-      inboxId: row.id,
-      meta: {
-        channel: o.message.channel,
-        message_id: o.message.messageId,
-        sender: o.message.sender,
-        attachments: o.message.attachments,
-        reply_to: o.message.replyTo ?? null,
-        edited: o.message.edited ?? false,
-        claim: o.claim?.notificationId ?? null,
-      },
-    }),
-  );
+  await d.commit((tx) => recordUserMessage(tx, row, o));
+}
+
+async function recordUserMessage(tx: Store, row: InboxRow, o: TurnBase): Promise<void> {
+  await tx.messages.add({
+    userId: o.userId,
+    threadId: o.thread.id,
+    profileId: o.profile.id,
+    type: 'user_message',
+    direction: 'in',
+    text: o.message.text,
+    inboxId: row.id,
+    meta: {
+      channel: o.message.channel,
+      message_id: o.message.messageId,
+      sender: o.message.sender,
+      attachments: o.message.attachments,
+      reply_to: o.message.replyTo ?? null,
+      edited: o.message.edited ?? false,
+      claim: o.claim?.notificationId ?? null,
+    },
+  });
 }
 
 /**
@@ -61,6 +65,7 @@ export async function commitInterrupted(d: CommitDeps, row: InboxRow, adapter: C
   const reason = 'the hub restarted while the agent was answering; the message was not sent to the agent a second time';
   await commitTurn(d, row, adapter, {
     ...o,
+    started: true,
     failure: reason,
     attemptErrors: [],
     result: { kind: 'reply', text: 'Sorry, I was interrupted while answering this message and could not finish. Please send it again if you still need an answer.' },
@@ -71,6 +76,8 @@ export async function commitInterrupted(d: CommitDeps, row: InboxRow, adapter: C
 export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelAdapter, o: TurnOutcome): Promise<void> {
   const now = Date.now();
   await d.commit(async (tx) => {
+    // Without a turn-start mark (in-process agents), the person's message is recorded here.
+    if (!o.started) await recordUserMessage(tx, row, o);
     for (const reason of o.attemptErrors) {
       await tx.messages.add({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name}: ${reason}`, meta: { inbox_id: row.id } });
     }

@@ -1,4 +1,4 @@
-import type { ChannelAdapter, InboundDecision, Logger } from '../channel/index.ts';
+import type { ChannelAdapter, InboundDecision, InboundMessage, Logger } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { InboxRow } from '../store/inbox.ts';
@@ -105,7 +105,8 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
   const attemptErrors: string[] = [];
   const runtime = d.runtimeFor(profile, (attempt, reason) => attemptErrors.push(`attempt ${attempt}: ${reason}`));
   const history = runtime.wantsHistory === false ? [] : await d.store.messages.history(thread.id, Number(thread.reset_at), HISTORY_LIMIT);
-  await commitTurnStart(d, row, base);
+  // A pure in-process agent (echo) can be re-run after a crash without anyone noticing: no mark needed.
+  if (!runtime.inProcess) await commitTurnStart(d, row, base);
   const turn: AgentTurn = {
     turnId: `turn_${row.id}`,
     profile: { id: profile.id, name: profile.name, userId: profile.user_id },
@@ -118,7 +119,7 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     })),
     claim,
   };
-  adapter.working?.(message).catch(() => undefined);
+  const stopTyping = showTyping(adapter, message, d.tuning.typingDelayMs);
   let result: AgentResult;
   let failure: string | undefined;
   try {
@@ -126,8 +127,26 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
   } catch (e) {
     failure = e instanceof AgentError ? e.message : `agent failed: ${(e as Error).message}`;
     result = { kind: 'reply', text: `Sorry, the agent could not answer right now (${failure}). Your message was saved.` };
+  } finally {
+    stopTyping();
   }
-  await commitTurn(d, row, adapter, { ...base, result, failure, attemptErrors });
+  await commitTurn(d, row, adapter, { ...base, started: !runtime.inProcess, result, failure, attemptErrors });
+}
+
+/**
+ * Shows "typing…" through the adapter once the agent has worked `delayMs`, and keeps it up every
+ * 4.5 s (platforms drop it after about 5 s). Returns the function that stops it.
+ */
+function showTyping(adapter: ChannelAdapter, message: InboundMessage, delayMs: number): () => void {
+  if (!adapter.working) return () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    adapter.working!(message).catch(() => undefined);
+    timer = setTimeout(tick, 4500);
+  };
+  if (delayMs <= 0) tick();
+  else timer = setTimeout(tick, delayMs);
+  return () => clearTimeout(timer);
 }
 
 export { enqueueReply, orderingKey } from './turn-outcome.ts';

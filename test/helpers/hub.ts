@@ -6,7 +6,7 @@ import { createLogger } from '../../src/log.ts';
 import { freshDatabase } from './db.ts';
 
 /** Bus timings compressed for tests. */
-export const FAST_BUS: Partial<BusTuning> = { pollIntervalMs: 25, retryBaseMs: 20, retryMaxMs: 200, agentTimeoutMs: 2000, leaseMs: 5000, maxAttempts: 4 };
+export const FAST_BUS: Partial<BusTuning> = { pollIntervalMs: 25, retryBaseMs: 20, retryMaxMs: 200, agentTimeoutMs: 2000, leaseMs: 5000, maxAttempts: 4, typingDelayMs: 0 };
 
 /** A running hub on a fresh database, with an admin key, and helpers to call it. */
 export interface TestHub {

@@ -25,6 +25,11 @@ export type AgentResult =
 export interface AgentRuntime {
   /** Whether the agent reads `history`; when false the bus skips loading it. Default true. */
   readonly wantsHistory?: boolean;
+  /**
+   * True for a pure function inside the hub (echo): re-running its turn after a crash has no effect
+   * outside, so the bus skips the durable turn-start mark. External agents leave it false.
+   */
+  readonly inProcess?: boolean;
   run(turn: AgentTurn): Promise<AgentResult>;
 }
 

@@ -85,8 +85,9 @@ async function pairChat(ctx: TgContext, p: ParsedMessage, code: string): Promise
   }
   ctx.attempts.reset(key);
   const shared = await ctx.pool.sharedBot();
-  let integration = await sharedIntegrationOf(ctx, result.userId);
+  let integration: (IntegrationInfo & { grantedTo?: string }) | undefined = await sharedIntegrationOf(ctx, result.userId);
   integration ??= await ctx.services.integrations.create({
+    grantToDefaultProfile: true,
     userId: result.userId,
     type: 'telegram',
     name: `Telegram (shared bot @${shared.me.username})`,
@@ -97,7 +98,9 @@ async function pairChat(ctx: TgContext, p: ParsedMessage, code: string): Promise
   const user = await ctx.services.users.byId(result.userId);
   return say(
     'paired',
-    `Paired with ${user?.email ?? 'your Switchboard account'}! Grant integration ${integration.id} to one of your agent profiles, then write here to talk with it.`,
+    integration.grantedTo
+      ? `Paired with ${user?.email ?? 'your Switchboard account'}! Write here to talk with your agent (profile ${integration.grantedTo}).`
+      : `Paired with ${user?.email ?? 'your Switchboard account'}! Grant integration ${integration.id} to one of your agent profiles, then write here to talk with it.`,
     result.userId,
     integration.id,
   );

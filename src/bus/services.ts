@@ -20,9 +20,16 @@ export function adapterServices(
       secrets: (id) => store.integrations.secrets(id),
       setSecrets: (id, secrets) => store.integrations.setSecrets(id, secrets),
       setStatus: (id, status, reason) => store.integrations.setStatus(id, status, reason),
-      async create(input) {
-        const existing = await store.integrations.list(input.userId, input.type);
-        return store.integrations.create({ ...input, isDefault: existing.length === 0 });
+      async create({ grantToDefaultProfile, ...input }) {
+        return store.transaction(async (tx) => {
+          const existing = await tx.integrations.list(input.userId, input.type);
+          const integration = await tx.integrations.create({ ...input, isDefault: existing.length === 0 });
+          if (!grantToDefaultProfile) return integration;
+          const profile = (await tx.profiles.find(input.userId, 'default')) ?? (await tx.profiles.list(input.userId))[0];
+          if (!profile) return integration;
+          await tx.grants.grant(profile.id, integration.id);
+          return { ...integration, grantedTo: profile.name };
+        });
       },
       async updateConfig(id, patch) {
         const row = await store.integrations.byId(id);

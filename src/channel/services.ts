@@ -70,7 +70,11 @@ export interface AdapterServices {
     secrets<T = Record<string, unknown>>(id: string): Promise<T | undefined>;
     setSecrets(id: string, secrets: Record<string, unknown> | null): Promise<void>;
     setStatus(id: string, status: 'active' | 'unhealthy', reason: string | null): Promise<void>;
-    /** Creates a row (pairing, OAuth installs). The first of its type for the user becomes the default. */
+    /**
+     * Creates a row (pairing, OAuth installs). The first of its type for the user becomes the default.
+     * With `grantToDefaultProfile`, it is granted to the user's `default` profile (else their oldest),
+     * whose name comes back as `grantedTo`, so a one-tap pairing is ready to chat.
+     */
     create(input: {
       userId: string;
       type: string;
@@ -78,7 +82,8 @@ export interface AdapterServices {
       externalId?: string | null;
       config?: Record<string, unknown>;
       secrets?: Record<string, unknown>;
-    }): Promise<IntegrationInfo>;
+      grantToDefaultProfile?: boolean;
+    }): Promise<IntegrationInfo & { grantedTo?: string }>;
     /** Merges settings into an integration's config. */
     updateConfig(id: string, patch: Record<string, unknown>): Promise<void>;
     /** A user's integrations of a type. */

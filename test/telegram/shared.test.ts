@@ -49,8 +49,9 @@ describe.each(DIALECTS)('Telegram shared bot on %s', (dialect) => {
     // The code works once.
     await postShared(env, secret, dm(6100002, `/start ${code}`));
     expect((await waitSent(env, SHARED_BOT.token, 6100002, 1))[0].text).toMatch(/already used/);
-    // Grant, then talk.
-    await env.t.api('PUT', `/v1/profiles/${carol.profileId}/grants/${shared.id}`, undefined, carol.key);
+    // Pairing granted the new integration to the user's default profile: the chat works at once.
+    expect((await waitSent(env, SHARED_BOT.token, chat, 2))[1].text).toMatch(/talk with your agent \(profile default\)/);
+    expect((await env.t.api('GET', `/v1/integrations/${shared.id}`, undefined, carol.key)).body.integration.granted_to).toEqual([carol.profileId]);
     await postShared(env, secret, dm(chat, 'hi agent'));
     expect((await waitSent(env, SHARED_BOT.token, chat, 3))[2].text).toBe('echo: hi agent');
     // A second pairing of the same user reuses the integration; another user gets their own.

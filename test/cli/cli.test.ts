@@ -51,6 +51,27 @@ describe.each(DIALECTS)('the switchboard CLI against a running hub on %s', (dial
     expect(r.stdout.trim()).toBe('echo: hello');
   });
 
+  it('chats interactively on a terminal (a pseudo-terminal made by script(1))', async () => {
+    const child = spawn('script', ['-qec', `${process.execPath} ${BIN} chat`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stdin!.write('hello there\n');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply; output so far: ${out}`)), 15_000);
+      const check = setInterval(() => {
+        if (out.includes('agent> echo: hello there')) {
+          clearInterval(check);
+          clearTimeout(timer);
+          resolve();
+        }
+      }, 50);
+    });
+    child.stdin!.write('/exit\n');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    expect(out).toContain('Chatting with default');
+  });
+
   it('isolates a conversation with --thread and clears one', async () => {
     const a = JSON.parse((await cli('chat', '-m', 'one', '--json')).stdout);
     const b = JSON.parse((await cli('chat', '-m', 'two', '-t', 'work', '--json')).stdout);

@@ -2,6 +2,7 @@ import type { Logger } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { InboxRow } from '../store/inbox.ts';
+import { LeaseSweeper } from './lease-sweeper.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** Handles one claimed inbox row to its end (done, ignored or failed). */
@@ -14,14 +15,13 @@ export type InboxHandler = (row: InboxRow) => Promise<void>;
  */
 export class InboxWorker {
   private readonly wakeup = new Wakeup();
+  private readonly sweeper: LeaseSweeper;
   private readonly inFlight = new Set<Promise<void>>();
   /** Ids of rows held in memory (running or waiting in their chain). */
   private readonly held = new Set<number>();
   /** The last promise of each ordering key's chain. */
   private readonly tails = new Map<string, Promise<void>>();
   private running = false;
-  /** When to look for rows whose lease expired next (epoch ms). */
-  private nextRecovery = 0;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -29,7 +29,9 @@ export class InboxWorker {
     private readonly handle: InboxHandler,
     private readonly tuning: BusTuning,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.sweeper = new LeaseSweeper('inbox', () => store.inbox.recoverExpired(), tuning.leaseMs, log);
+  }
 
   start(): void {
     if (this.running) return;
@@ -55,7 +57,7 @@ export class InboxWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
-      await this.recoverExpiredLeases();
+      await this.sweeper.maybeSweep();
       const room = this.tuning.inboxConcurrency - this.inFlight.size;
       let claimed: InboxRow[] = [];
       if (room > 0) {
@@ -105,18 +107,6 @@ export class InboxWorker {
         this.log.error({ err: e, inbox: row.id, channel: row.channel, attempt }, 'inbound handling failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (attempt - 1))));
       }
-    }
-  }
-
-  /** Now and then, returns rows a crashed worker left leased. */
-  private async recoverExpiredLeases(): Promise<void> {
-    if (Date.now() < this.nextRecovery) return;
-    this.nextRecovery = Date.now() + Math.min(this.tuning.leaseMs / 2, 10_000);
-    try {
-      const n = await this.store.inbox.recoverExpired();
-      if (n > 0) this.log.warn({ rows: n }, 'inbox rows left by a stopped worker were taken back');
-    } catch (e) {
-      this.log.error({ err: e }, 'inbox lease recovery failed');
     }
   }
 }

@@ -5,6 +5,7 @@ import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { DeliveryRow } from '../store/outbox.ts';
 import { nextDelay } from './backoff.ts';
+import { LeaseSweeper } from './lease-sweeper.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** Events the outbox worker emits: `delivery.sent`, `delivery.failed` (refused or dead-lettered). */
@@ -18,10 +19,9 @@ export type OutboxEvents = EventEmitter;
 export class OutboxWorker {
   readonly events: OutboxEvents = new EventEmitter();
   private readonly wakeup = new Wakeup();
+  private readonly sweeper: LeaseSweeper;
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
-  /** When to look for rows whose lease expired next (epoch ms). */
-  private nextRecovery = 0;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -31,7 +31,9 @@ export class OutboxWorker {
     private readonly log: Logger,
     /** Group commit for the per-send bookkeeping. */
     private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
-  ) {}
+  ) {
+    this.sweeper = new LeaseSweeper('outbox', () => store.outbox.recoverExpired(), tuning.leaseMs, log);
+  }
 
   /** Starts the loop. */
   start(): void {
@@ -55,7 +57,7 @@ export class OutboxWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
-      await this.recoverExpiredLeases();
+      await this.sweeper.maybeSweep();
       let claimed: DeliveryRow[] = [];
       const room = this.tuning.outboxConcurrency - this.inFlight.size;
       if (room > 0) {
@@ -138,17 +140,5 @@ export class OutboxWorker {
     });
     this.log.warn({ delivery: row.id, channel: row.channel, status, reason }, 'delivery ended without success');
     this.events.emit('delivery.failed', { ...row, status, last_error: reason });
-  }
-
-  /** Now and then, returns rows a crashed worker left leased. */
-  private async recoverExpiredLeases(): Promise<void> {
-    if (Date.now() < this.nextRecovery) return;
-    this.nextRecovery = Date.now() + Math.min(this.tuning.leaseMs / 2, 10_000);
-    try {
-      const n = await this.store.outbox.recoverExpired();
-      if (n > 0) this.log.warn({ rows: n }, 'outbox rows left by a stopped worker were taken back');
-    } catch (e) {
-      this.log.error({ err: e }, 'outbox lease recovery failed');
-    }
   }
 }

@@ -1,21 +1,25 @@
-import type { AdapterFactory } from '../src/channel/index.ts';
+import type { AdapterRegistration } from '../src/channel/index.ts';
 import { createConsoleAdapter } from './console/index.ts';
-import { createSlackAdapter } from './slack/index.ts';
-import { createTelegramAdapter } from './telegram/index.ts';
+import { emailConfig } from './email/config.ts';
 import { createEmailAdapter } from './email/index.ts';
+import { slackConfig } from './slack/config.ts';
+import { createSlackAdapter } from './slack/index.ts';
+import { telegramConfig } from './telegram/config.ts';
+import { createTelegramAdapter } from './telegram/index.ts';
 import { createWebhookAdapter } from './webhook/index.ts';
 
 /**
- * The channel registry: one row per channel, keyed by its name. The hub builds every adapter listed
- * here at start-up; a new channel is a new folder and a new row.
+ * The channel registry: one row per channel, keyed by its name, with the factory and the settings
+ * slice the channel declares (`<name>/config.ts`). The hub parses every slice at start-up and builds
+ * every adapter listed here; a new channel is a new folder and a new row, with no edit to src/.
  */
-export const adapterFactories = {
-  console: createConsoleAdapter,
-  slack: (deps) => createSlackAdapter(deps),
-  telegram: (deps) => createTelegramAdapter(deps),
-  email: createEmailAdapter,
-  webhook: createWebhookAdapter,
-} satisfies Record<string, AdapterFactory>;
+export const adapterRegistry = {
+  console: { create: createConsoleAdapter },
+  slack: { config: slackConfig, create: (deps) => createSlackAdapter(deps) },
+  telegram: { config: telegramConfig, create: (deps) => createTelegramAdapter(deps) },
+  email: { config: emailConfig, create: createEmailAdapter },
+  webhook: { create: createWebhookAdapter },
+} satisfies Record<string, AdapterRegistration>;
 
 /** The name of a registered channel. */
-export type ChannelName = keyof typeof adapterFactories;
+export type ChannelName = keyof typeof adapterRegistry;

@@ -17,23 +17,15 @@ export interface Config {
   readonly adminKey: string | undefined;
   /** Hosts or CIDRs that the URL guard lets through. */
   readonly allowPrivateUrls: readonly string[];
-  readonly telegram: {
-    readonly apiRoot: string;
-    readonly sharedBotToken: string | undefined;
-    readonly mode: 'webhook' | 'polling';
-  };
-  readonly slack: {
-    readonly clientId: string | undefined;
-    readonly clientSecret: string | undefined;
-    readonly signingSecret: string | undefined;
-    readonly stateSecret: string | undefined;
-    readonly apiUrl: string;
-  };
-  readonly resendBaseUrl: string;
   /** Log level for pino. Default `info`. */
   readonly logLevel: string;
   /** Tuning of the bus; tests compress these. */
   readonly bus: BusTuning;
+  /**
+   * The environment this config was read from (a frozen copy). The hub parses each adapter's own
+   * settings slice from it at start-up; adapters never see it.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Knobs of the bus workers. Times are in milliseconds. */
@@ -85,45 +77,49 @@ const list = (v: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-const optional = z
+/** An optional variable: blank counts as absent; surrounding spaces are dropped. For adapter schemas too. */
+export const optionalEnv = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PUBLIC_URL: optional.pipe(z.url({ message: 'PUBLIC_URL must be an absolute URL' }).optional()),
+  PUBLIC_URL: optionalEnv.pipe(z.url({ message: 'PUBLIC_URL must be an absolute URL' }).optional()),
   DATA_DIR: z.string().default('./data'),
-  DATABASE_URL: optional,
-  SWITCHBOARD_MASTER_KEY: optional,
-  SWITCHBOARD_ADMIN_KEY: optional,
-  SWITCHBOARD_ALLOW_PRIVATE_URLS: optional,
-  TELEGRAM_API_ROOT: z.string().default('https://api.telegram.org'),
-  TELEGRAM_SHARED_BOT_TOKEN: optional,
-  TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
-  SLACK_CLIENT_ID: optional,
-  SLACK_CLIENT_SECRET: optional,
-  SLACK_SIGNING_SECRET: optional,
-  SLACK_STATE_SECRET: optional,
-  SLACK_API_URL: z.string().default('https://slack.com/api/'),
-  RESEND_BASE_URL: z.string().default('https://api.resend.com'),
+  DATABASE_URL: optionalEnv,
+  SWITCHBOARD_MASTER_KEY: optionalEnv,
+  SWITCHBOARD_ADMIN_KEY: optionalEnv,
+  SWITCHBOARD_ALLOW_PRIVATE_URLS: optionalEnv,
   LOG_LEVEL: z.string().default('info'),
 });
 
-/** Raised when the environment cannot be turned into a config. */
-export class ConfigError extends Error {}
+/** Raised when the environment cannot be turned into a config; `issues` are `VARIABLE: problem` lines. */
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
 
 /**
- * Reads the environment into a frozen {@link Config}. Throws {@link ConfigError} naming every bad
- * variable, so the hub fails fast at start-up instead of misbehaving later.
+ * Parses the environment with a zod schema whose keys are variable names. Throws a
+ * {@link ConfigError} naming every bad variable. Used for the hub's settings and each adapter's slice.
+ */
+export function parseEnv<T>(schema: z.ZodType<T, unknown>, env: Readonly<Record<string, string | undefined>>): T {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+}
+
+/**
+ * Reads the hub-wide settings from the environment into a frozen {@link Config}. Throws
+ * {@link ConfigError} naming every bad variable, so the hub fails fast at start-up instead of
+ * misbehaving later. Channel settings are not read here: each adapter declares its own slice
+ * (`adapters/<name>/config.ts`), which the hub parses from `config.env` when it starts.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<BusTuning> = {}): Config {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(EnvSchema, env);
   const dataDir = path.resolve(e.DATA_DIR);
   const masterKeys = e.SWITCHBOARD_MASTER_KEY ? list(e.SWITCHBOARD_MASTER_KEY) : undefined;
   return deepFreeze({
@@ -134,21 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     masterKeys,
     adminKey: e.SWITCHBOARD_ADMIN_KEY,
     allowPrivateUrls: list(e.SWITCHBOARD_ALLOW_PRIVATE_URLS),
-    telegram: {
-      apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
-      sharedBotToken: e.TELEGRAM_SHARED_BOT_TOKEN,
-      mode: e.TELEGRAM_MODE,
-    },
-    slack: {
-      clientId: e.SLACK_CLIENT_ID,
-      clientSecret: e.SLACK_CLIENT_SECRET,
-      signingSecret: e.SLACK_SIGNING_SECRET,
-      stateSecret: e.SLACK_STATE_SECRET,
-      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
-    },
-    resendBaseUrl: e.RESEND_BASE_URL.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     bus: { ...DEFAULT_BUS, ...overrides },
+    env: { ...env },
   });
 }
 

@@ -2,12 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import type { Logger as PinoLogger } from 'pino';
-import { adapterFactories } from '../adapters/index.ts';
+import { adapterRegistry } from '../adapters/index.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import { Bus } from './bus/index.ts';
 import { adapterServices } from './bus/services.ts';
-import type { AdapterFactory, ChannelAdapter } from './channel/index.ts';
-import type { Config } from './config.ts';
+import type { AdapterFactory, AdapterRegistration, AdapterSettings, ChannelAdapter } from './channel/index.ts';
+import { ConfigError, type Config } from './config.ts';
 import { Envelope } from './crypto/envelope.ts';
 import { loadKeyRing, type KeyRing } from './crypto/keyring.ts';
 import { createApp } from './http/app.ts';
@@ -30,8 +30,11 @@ export interface HubContext {
 /** Options of {@link createHub}. */
 export interface HubOptions {
   logger?: PinoLogger;
-  /** Extra adapters (tests), by channel name; they override registry rows of the same name. */
-  extraAdapters?: Record<string, AdapterFactory>;
+  /**
+   * Extra adapters (tests), by channel name: a factory, or a registry row with its own settings
+   * slice. They override registry rows of the same name.
+   */
+  extraAdapters?: Record<string, AdapterFactory | AdapterRegistration>;
   chatWaitMs?: number;
 }
 
@@ -48,9 +51,12 @@ export interface Hub extends HubContext {
 
 /**
  * The composition root: config → store (migrated, master key checked) → bus → adapters → HTTP.
- * Refuses to start with a master key that cannot open the database.
+ * Refuses to start with a master key that cannot open the database, or with a bad adapter setting
+ * (a {@link ConfigError} naming each variable, before anything is opened).
  */
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
+  const registry = { ...adapterRegistry, ...options.extraAdapters } as Record<string, AdapterFactory | AdapterRegistration>;
+  const settings = adapterSettings(config, registry);
   const log = options.logger ?? createLogger(config.logLevel);
   const keyRing = loadKeyRing(config.masterKeys, config.dataDir, (msg) => log.warn({}, msg));
   const envelope = new Envelope(keyRing);
@@ -64,10 +70,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   }
   const store = createStore(db, envelope);
   let bus: Bus | undefined;
-  const services = adapterServices(store, config, log, (events) => bus!.appendInbound(events));
+  const appendInbound = (events: Parameters<Bus['appendInbound']>[0]) => bus!.appendInbound(events);
   const adapters = new Map<string, ChannelAdapter>();
-  for (const [name, factory] of Object.entries({ ...adapterFactories, ...(options.extraAdapters ?? {}) })) {
-    adapters.set(name, (factory as AdapterFactory)({ services }));
+  for (const [name, row] of Object.entries(registry)) {
+    const create = typeof row === 'function' ? row : row.create;
+    adapters.set(name, create({ services: adapterServices(store, settings.get(name)!, log, appendInbound) }));
   }
   bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls);
   const boot = await bootstrap(store, config.dataDir, config.adminKey, log);
@@ -103,4 +110,29 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       await db.close();
     },
   };
+}
+
+/**
+ * Parses every registered adapter's settings slice from the environment and pairs it with the
+ * hub-wide non-secret values adapters may read. Throws one ConfigError listing every bad variable.
+ */
+function adapterSettings(config: Config, registry: Record<string, AdapterFactory | AdapterRegistration>): Map<string, AdapterSettings> {
+  const shared = {
+    publicUrl: config.publicUrl,
+    allowPrivateUrls: config.allowPrivateUrls,
+    bus: Object.freeze({ sendTimeoutMs: config.bus.sendTimeoutMs, retryScheduleScale: config.bus.retryScheduleScale }),
+  };
+  const out = new Map<string, AdapterSettings>();
+  const issues: string[] = [];
+  for (const [name, row] of Object.entries(registry)) {
+    const declared = typeof row === 'function' ? undefined : row.config;
+    try {
+      out.set(name, Object.freeze({ ...shared, slice: declared?.parse(config.env) }));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      issues.push(...e.issues.map((i) => `${i} (${name} channel)`));
+    }
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return out;
 }

@@ -15,6 +15,7 @@ import {
   type SendResult,
 } from '../../src/channel/index.ts';
 import { capabilities } from './capabilities.ts';
+import { emailConfig } from './config.ts';
 import { translateResendError, type ResendErrorShape } from './errors.ts';
 import { defaultSubject, renderEmail } from './render.ts';
 
@@ -34,7 +35,7 @@ const FROM = /^([^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s
  * Resend's `Idempotency-Key`, and Resend's errors mapped to retry or refuse.
  */
 export function createEmailAdapter({ services }: AdapterDeps): ChannelAdapter {
-  const client = (apiKey: string) => new Resend(apiKey, { baseUrl: services.config.resendBaseUrl });
+  const client = (apiKey: string) => new Resend(apiKey, { baseUrl: emailConfig.of(services).resendBaseUrl });
 
   async function keyOf(integration: IntegrationInfo): Promise<string> {
     const s = await services.integrations.secrets<{ api_key?: string }>(integration.id);

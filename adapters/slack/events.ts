@@ -1,4 +1,5 @@
 import type { AdapterServices, InboundHttpRequest, InboundHttpResponse, InboundRoute } from '../../src/channel/index.ts';
+import { slackConfig } from './config.ts';
 import { eventKey, type SlackEnvelope } from './parse.ts';
 import { verifySlackSignature } from './verify.ts';
 
@@ -25,7 +26,7 @@ export function eventsRoute(services: AdapterServices, o: EventsRouteOptions = {
     path: '/api/slack/events',
     maxBodyBytes: MAX_EVENT_BODY,
     async handle(req: InboundHttpRequest): Promise<InboundHttpResponse> {
-      const secret = services.config.slack.signingSecret;
+      const secret = slackConfig.of(services).signingSecret;
       if (!secret) return { status: 503, body: { error: { code: 'slack_not_configured', message: 'SLACK_SIGNING_SECRET is not set' } } };
       const check = verifySlackSignature({ signingSecret: secret, rawBody: req.rawBody, headers: req.headers, nowMs: o.now?.() });
       if (!check.ok) {

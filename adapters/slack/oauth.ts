@@ -3,6 +3,7 @@ import { InstallProvider, type CallbackOptions, type InstallURLOptions } from '@
 import { UnavailableError, type AdapterServices, type InboundRoute, type TypeAction } from '../../src/channel/index.ts';
 import { BOT_SCOPES } from './capabilities.ts';
 import { clientOptions, slackLogger } from './client.ts';
+import { slackConfig } from './config.ts';
 import { slackErrorCode } from './errors.ts';
 import { createInstallationStore, InstallConflictError, type StoredInstalls } from './installation-store.ts';
 import { failurePage, successPage } from './pages.ts';
@@ -28,7 +29,8 @@ export function authorizeUrl(apiUrl: string): string {
  * installation and ends on a human page. Without SLACK_CLIENT_ID/SECRET both answer "not configured".
  */
 export function createOAuth(services: AdapterServices): { install: TypeAction; callback: InboundRoute } {
-  const { slack, publicUrl } = services.config;
+  const slack = slackConfig.of(services);
+  const { publicUrl } = services.config;
   const redirectUri = `${publicUrl}${CALLBACK_PATH}`;
   const base = (): Omit<InstallURLOptions, 'metadata'> => ({ scopes: [...BOT_SCOPES], redirectUri });
   const stored: StoredInstalls = new Map();

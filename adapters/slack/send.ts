@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { RefusedError, splitText, type AdapterServices, type IntegrationInfo, type OutboundMessage, type SendContext, type SendResult } from '../../src/channel/index.ts';
 import { capabilities } from './capabilities.ts';
 import { slackClient } from './client.ts';
+import { slackConfig } from './config.ts';
 import { translateSlackError } from './errors.ts';
 import { renderText } from './format.ts';
 import type { ChannelPacer, RecentSet } from './pacing.ts';
@@ -31,7 +32,7 @@ export function createSender(d: SenderDeps) {
     if (!integration) throw new RefusedError('a Slack send needs an integration');
     const secrets = await d.services.integrations.secrets<SlackSecrets>(integration.id);
     if (!secrets?.bot_token) throw new RefusedError('the Slack installation has no bot token (uninstalled or revoked)', true);
-    return slackClient(d.services.config.slack.apiUrl, d.services.log, secrets.bot_token);
+    return slackClient(slackConfig.of(d.services).apiUrl, d.services.log, secrets.bot_token);
   }
 
   async function channelOf(client: WebClient, target: SlackTarget): Promise<string> {
@@ -88,7 +89,7 @@ export async function revokeInstallation(services: AdapterServices, integration:
   if (shared) services.log.info({ channel: 'slack', integration: integration.id }, 'bot token still used by another installer; not revoking it');
   if (secrets?.bot_token && !shared) {
     try {
-      await slackClient(services.config.slack.apiUrl, services.log, secrets.bot_token).auth.revoke({});
+      await slackClient(slackConfig.of(services).apiUrl, services.log, secrets.bot_token).auth.revoke({});
     } catch (e) {
       services.log.warn({ channel: 'slack', integration: integration.id, err: translateSlackError(e, 'auth.revoke').message }, 'auth.revoke failed; deleting anyway');
     }

@@ -2,6 +2,7 @@ import type { AdapterDeps, ChannelAdapter, InboundMessage, IntegrationInfo, Outb
 import { UnprocessableError } from '../../src/channel/index.ts';
 import { BotPool } from './bots.ts';
 import { capabilities } from './capabilities.ts';
+import { telegramConfig } from './config.ts';
 import { connectBot, newLinkCode, webhookUrl } from './connect.ts';
 import { Epochs, SHARED_LINK_CHANNEL, type TgContext } from './context.ts';
 import { isTokenRevoked, redact } from './errors.ts';
@@ -104,7 +105,7 @@ export function createTelegramAdapter(deps: AdapterDeps, options: TelegramOption
 
     async start() {
       await pollers.startAll();
-      if (services.config.telegram.mode === 'webhook' && pool.hasShared) {
+      if (telegramConfig.of(services).mode === 'webhook' && pool.hasShared) {
         // Registers the shared bot's webhook in the background; a failure is logged, never fatal.
         void pool
           .sharedBot()

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Bot, type Api } from 'grammy';
 import type { AdapterServices, IntegrationInfo } from '../../src/channel/index.ts';
 import { RefusedError } from '../../src/channel/index.ts';
+import { telegramConfig } from './config.ts';
 import { translate } from './errors.ts';
 import type { TelegramConfig, TelegramSecrets, TgUser } from './types.ts';
 
@@ -34,7 +35,7 @@ export class BotPool {
   /** A grammY Bot for a token; `me` skips getMe. */
   build(token: string, me?: TgUser & Record<string, unknown>): Bot {
     return new Bot(token, {
-      client: { apiRoot: this.services.config.telegram.apiRoot },
+      client: { apiRoot: telegramConfig.of(this.services).apiRoot },
       ...(me ? { botInfo: me as never } : {}),
     });
   }
@@ -73,12 +74,12 @@ export class BotPool {
 
   /** True when a shared bot token is configured. */
   get hasShared(): boolean {
-    return !!this.services.config.telegram.sharedBotToken;
+    return !!telegramConfig.of(this.services).sharedBotToken;
   }
 
   /** The shared bot; calls getMe once per process. Throws when none is configured. */
   sharedBot(): Promise<SharedBot> {
-    const token = this.services.config.telegram.sharedBotToken;
+    const token = telegramConfig.of(this.services).sharedBotToken;
     if (!token) return Promise.reject(new RefusedError('no shared Telegram bot is configured (TELEGRAM_SHARED_BOT_TOKEN)', true));
     this.shared ??= (async () => {
       const bot = this.build(token);
@@ -91,7 +92,7 @@ export class BotPool {
 
   /** The shared bot's webhook secret (derived from its token; no need to store it). */
   sharedSecret(): string | undefined {
-    const token = this.services.config.telegram.sharedBotToken;
+    const token = telegramConfig.of(this.services).sharedBotToken;
     return token ? deriveSecret(token) : undefined;
   }
 

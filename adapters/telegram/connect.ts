@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GrammyError } from 'grammy';
 import type { ConnectContext, ConnectResult, IntegrationInfo } from '../../src/channel/index.ts';
 import { ConflictError, HubError, UnprocessableError } from '../../src/channel/index.ts';
+import { telegramConfig } from './config.ts';
 import { linkPurpose, type TgContext } from './context.ts';
 import { redact } from './errors.ts';
 import { ALLOWED_UPDATES, type TelegramConfig, type TgUser } from './types.ts';
@@ -33,7 +34,7 @@ export async function connectBot(ctx: TgContext, input: Record<string, unknown>,
   if ((await ctx.services.integrations.byExternalId('telegram', String(me.id))).length > 0) {
     throw new ConflictError(`The bot @${me.username} is already connected to Switchboard; disconnect it there first`, 'bot_already_connected');
   }
-  const mode = ctx.services.config.telegram.mode;
+  const mode = telegramConfig.of(ctx.services).mode;
   const warnings: string[] = [];
   const secret = randomBytes(32).toString('base64url');
   try {

@@ -1,4 +1,5 @@
 import { GrammyError, type Api } from 'grammy';
+import { telegramConfig } from './config.ts';
 import type { TgContext } from './context.ts';
 import { isTokenRevoked, redact } from './errors.ts';
 import { SHARED_SOURCE } from './interpret.ts';
@@ -20,7 +21,7 @@ export class Pollers {
 
   /** Starts loops for every polling-mode bot (and the shared bot), spaced out. */
   async startAll(): Promise<void> {
-    if (this.ctx.services.config.telegram.mode !== 'polling') return;
+    if (telegramConfig.of(this.ctx.services).mode !== 'polling') return;
     const rows = await this.ctx.services.integrations.listByType('telegram');
     let delay = 0;
     for (const r of rows) {

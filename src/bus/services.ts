@@ -1,11 +1,10 @@
-import type { AdapterServices, AppendResult, InboxEvent, Logger } from '../channel/index.ts';
-import type { Config } from '../config.ts';
+import type { AdapterServices, AdapterSettings, AppendResult, InboxEvent, Logger } from '../channel/index.ts';
 import type { Store } from '../store/index.ts';
 
 /** Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group commit, wake-up). */
 export function adapterServices(
   store: Store,
-  config: Config,
+  config: AdapterSettings,
   log: Logger,
   appendInbound: (events: InboxEvent[]) => Promise<AppendResult[]>,
 ): AdapterServices {

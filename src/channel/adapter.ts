@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChannelCapabilities, InboundMessage, OutboundMessage, SendResult } from './types.ts';
+import type { AdapterConfig } from './adapter-config.ts';
 import type { AdapterServices, IntegrationInfo } from './services.ts';
 
 /** One inbox row as the adapter sees it when asked to interpret it. */
@@ -154,10 +155,22 @@ export interface ChannelAdapter {
   stop?(): Promise<void>;
 }
 
-/** Everything an adapter factory is given. */
+/**
+ * Everything an adapter factory is given. Its settings are `services.config`: the hub-wide
+ * non-secret values and its own slice (read with its declaration's `of`).
+ */
 export interface AdapterDeps {
   services: AdapterServices;
 }
 
-/** Builds an adapter. The registry in `adapters/index.ts` is a table of these. */
+/** Builds an adapter. */
 export type AdapterFactory = (deps: AdapterDeps) => ChannelAdapter;
+
+/**
+ * One row of the channel registry (`adapters/index.ts`): the factory and, beside it, the settings
+ * slice the adapter declares (parsed from the environment at start-up; none when absent).
+ */
+export interface AdapterRegistration {
+  readonly config?: AdapterConfig<object>;
+  readonly create: AdapterFactory;
+}

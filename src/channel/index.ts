@@ -1,5 +1,6 @@
 /** The adapter contract: the only part of src/ that adapters import. */
 export * from './adapter.ts';
+export * from './adapter-config.ts';
 export * from './errors.ts';
 export * from './services.ts';
 export * from './split.ts';

@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { AdapterSettings } from './adapter-config.ts';
 
 /** An integration as adapters see it (never its secrets; those are opened on request). */
 export interface IntegrationInfo {
@@ -57,7 +57,8 @@ export interface IdentityLink {
  * code never touches tables, and the store never learns platform shapes.
  */
 export interface AdapterServices {
-  readonly config: Config;
+  /** Hub-wide non-secret values and this adapter's own settings slice; nothing else of the hub's config. */
+  readonly config: AdapterSettings;
   readonly log: Logger;
   readonly inbox: {
     /** Commits events (deduped) and wakes the inbox worker. Resolves after the commit. */

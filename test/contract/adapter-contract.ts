@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapterFactories } from '../../adapters/index.ts';
+import { adapterRegistry } from '../../adapters/index.ts';
 import {
   RefusedError,
   RetryAfterError,
@@ -41,7 +41,7 @@ export function runAdapterContract(name: string, makeHarness: () => Promise<Cont
 
     it('is registered under its name', () => {
       expect(h.adapter.name).toBe(name);
-      expect(Object.keys(adapterFactories)).toContain(name);
+      expect(Object.keys(adapterRegistry)).toContain(name);
     });
 
     it('declares sane capabilities', () => {

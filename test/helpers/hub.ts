@@ -1,5 +1,5 @@
 import { loadConfig, type BusTuning, type Config } from '../../src/config.ts';
-import type { AdapterFactory } from '../../src/channel/index.ts';
+import type { AdapterFactory, AdapterRegistration } from '../../src/channel/index.ts';
 import { generateMasterKey } from '../../src/crypto/keyring.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { createLogger } from '../../src/log.ts';
@@ -25,7 +25,7 @@ export interface TestHubOptions {
   dialect?: 'sqlite' | 'postgres';
   env?: Record<string, string>;
   bus?: Partial<BusTuning>;
-  extraAdapters?: Record<string, AdapterFactory>;
+  extraAdapters?: Record<string, AdapterFactory | AdapterRegistration>;
   /** Reuse an existing database instead of a fresh one (restart tests). */
   database?: { url: string; dataDir: string };
   chatWaitMs?: number;

@@ -31,8 +31,8 @@ export interface HubContext {
 export interface HubOptions {
   logger?: PinoLogger;
   /**
-   * Extra adapters (tests), by channel name: a factory, or a registry row with its own settings
-   * slice. They override registry rows of the same name.
+   * Extra adapters (tests), by channel name: a registry row (factory and settings slice), or a bare
+   * factory, which replaces only the factory of a registry row of the same name and keeps its slice.
    */
   extraAdapters?: Record<string, AdapterFactory | AdapterRegistration>;
   chatWaitMs?: number;
@@ -55,7 +55,7 @@ export interface Hub extends HubContext {
  * (a {@link ConfigError} naming each variable, before anything is opened).
  */
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
-  const registry = { ...adapterRegistry, ...options.extraAdapters } as Record<string, AdapterFactory | AdapterRegistration>;
+  const registry = withExtras(adapterRegistry, options.extraAdapters ?? {});
   const settings = adapterSettings(config, registry);
   const log = options.logger ?? createLogger(config.logLevel);
   const keyRing = loadKeyRing(config.masterKeys, config.dataDir, (msg) => log.warn({}, msg));
@@ -73,8 +73,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const appendInbound = (events: Parameters<Bus['appendInbound']>[0]) => bus!.appendInbound(events);
   const adapters = new Map<string, ChannelAdapter>();
   for (const [name, row] of Object.entries(registry)) {
-    const create = typeof row === 'function' ? row : row.create;
-    adapters.set(name, create({ services: adapterServices(store, settings.get(name)!, log, appendInbound) }));
+    adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound) }));
   }
   bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls);
   const boot = await bootstrap(store, config.dataDir, config.adminKey, log);
@@ -116,7 +115,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
  * Parses every registered adapter's settings slice from the environment and pairs it with the
  * hub-wide non-secret values adapters may read. Throws one ConfigError listing every bad variable.
  */
-function adapterSettings(config: Config, registry: Record<string, AdapterFactory | AdapterRegistration>): Map<string, AdapterSettings> {
+function adapterSettings(config: Config, registry: Record<string, AdapterRegistration>): Map<string, AdapterSettings> {
   const shared = {
     publicUrl: config.publicUrl,
     allowPrivateUrls: config.allowPrivateUrls,
@@ -125,14 +124,22 @@ function adapterSettings(config: Config, registry: Record<string, AdapterFactory
   const out = new Map<string, AdapterSettings>();
   const issues: string[] = [];
   for (const [name, row] of Object.entries(registry)) {
-    const declared = typeof row === 'function' ? undefined : row.config;
     try {
-      out.set(name, Object.freeze({ ...shared, slice: declared?.parse(config.env) }));
+      out.set(name, Object.freeze({ ...shared, slice: row.config?.parse(config.env) }));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       issues.push(...e.issues.map((i) => `${i} (${name} channel)`));
     }
   }
   if (issues.length) throw new ConfigError(issues);
+  return out;
+}
+
+/** The registry with a test's extra adapters laid over it (see {@link HubOptions.extraAdapters}). */
+function withExtras(base: Record<string, AdapterRegistration>, extras: Record<string, AdapterFactory | AdapterRegistration>): Record<string, AdapterRegistration> {
+  const out = { ...base };
+  for (const [name, extra] of Object.entries(extras)) {
+    out[name] = typeof extra === 'function' ? { config: base[name]?.config, create: extra } : extra;
+  }
   return out;
 }

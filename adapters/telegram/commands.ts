@@ -3,7 +3,10 @@ import { linkPurpose, type TgContext } from './context.ts';
 import { conversationKey, type ParsedMessage } from './parse.ts';
 import { HELP, UNCLAIMED, handledWith } from './replies.ts';
 
-/** Commands a bot of our own answers itself. Others go to the agent like any text. */
+/**
+ * Commands a bot answers itself (a bot of our own and the shared bot alike), and only on new
+ * messages: an edit of one is ignored. Other commands go to the agent like any text.
+ */
 export const OWN_COMMANDS = new Set(['start', 'help', 'link', 'unlink', 'whoami', 'new']);
 
 /** What a command handler knows about the sender. */
@@ -33,12 +36,15 @@ export async function runOwnCommand(ctx: TgContext, integration: IntegrationInfo
     case 'link':
       return link(ctx, integration, p, cmd.args);
     case 'whoami': {
+      if (!s.claimed) return say('whoami', UNCLAIMED);
       const who = `Your Telegram id is ${p.from.id}${p.chatType === 'private' ? '' : ` (chat ${p.chatId})`}.`;
       if (!s.link) return say('whoami', `${who} It is not linked to a Switchboard account.`);
-      const user = await ctx.services.users.byId(s.link.user_id);
+      // The owner's email only in their own private chat, never in front of a group.
+      const user = p.chatType === 'private' ? await ctx.services.users.byId(s.link.user_id) : undefined;
       return say('whoami', `${who} It is linked to ${user?.email ?? 'a Switchboard account'} through ${integration.name}.`);
     }
     case 'unlink': {
+      if (!s.claimed) return say('unlink', UNCLAIMED);
       if (!s.link) return say('unlink', 'This Telegram account is not linked, so there is nothing to unlink.');
       await ctx.services.links.unlink('telegram', integration.id, String(p.from.id));
       return say('unlink', 'Unlinked. This bot no longer treats you as its owner; /link <code> links you again.');

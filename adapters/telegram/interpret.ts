@@ -3,7 +3,7 @@ import { OWN_COMMANDS, runOwnCommand, type Sender } from './commands.ts';
 import { SHARED_LINK_CHANNEL, type TgContext } from './context.ts';
 import { conversationKey, displayName, mentions, parseUpdate, stripMention, type ParsedMessage } from './parse.ts';
 import { UNCLAIMED, handledWith, targetOf } from './replies.ts';
-import { sharedCommand, sharedIntegrationOf } from './shared.ts';
+import { sharedCommand, sharedIntegrationOf, type PairedChat } from './shared.ts';
 import type { TelegramConfig, TgUser } from './types.ts';
 
 /** The inbox source of the shared bot's updates (own bots use their integration id). */
@@ -27,14 +27,19 @@ async function interpretOwn(ctx: TgContext, integration: IntegrationInfo, p: Par
   const config = integration.config as TelegramConfig;
   const me = config.bot ?? { id: 0 };
   if (p.command?.botName && p.command.botName.toLowerCase() !== me.username?.toLowerCase()) return { kind: 'ignored', reason: `command for another bot (@${p.command.botName})` };
+  if (isEditedCommand(p)) return editedCommand(p, integration.userId, integration.id);
   const link = await ctx.services.links.find('telegram', integration.id, String(p.from.id));
   const isOwner = link?.user_id === integration.userId;
   const claimed = isOwner || (await ctx.services.links.ofUser(integration.userId, integration.id)).some((l) => l.channel === 'telegram');
   const s: Sender = { link, isOwner, claimed, allowed: allowedBy(config, p.from, isOwner) };
   if (p.command && OWN_COMMANDS.has(p.command.name)) return runOwnCommand(ctx, integration, p, s);
   if (p.chatType !== 'private' && !addressed(p, me)) return { kind: 'ignored', reason: 'group message not addressed to the bot (no mention, no reply to it)' };
+  if (!claimed) {
+    // Until someone claims it, a bot answers only /start, /help and /link, whatever its DM policy.
+    if (p.chatType === 'private') return handledWith(p, 'unclaimed bot', UNCLAIMED, { userId: integration.userId, integrationId: integration.id });
+    return { kind: 'ignored', reason: `${integration.name} is not claimed yet (no /link): it answers only /start, /help and /link`, userId: integration.userId, integrationId: integration.id, policy: true };
+  }
   if (!s.allowed) {
-    if (!claimed && p.chatType === 'private') return handledWith(p, 'unclaimed bot', UNCLAIMED, { userId: integration.userId, integrationId: integration.id });
     const policy = config.dm_policy ?? 'owner';
     return { kind: 'ignored', reason: `Telegram user ${p.from.id} is not allowed by dm_policy ${policy} of ${integration.name}`, userId: integration.userId, integrationId: integration.id, policy: true };
   }
@@ -47,14 +52,34 @@ async function interpretShared(ctx: TgContext, p: ParsedMessage): Promise<Inboun
   if (p.command?.botName && p.command.botName.toLowerCase() !== shared.me.username?.toLowerCase()) return { kind: 'ignored', reason: `command for another bot (@${p.command.botName})` };
   const link = await ctx.services.links.find(SHARED_LINK_CHANNEL, null, String(p.chatId));
   const integration = link ? await sharedIntegrationOf(ctx, link.user_id) : undefined;
-  const paired = link && integration ? { userId: link.user_id, integration } : undefined;
+  if (isEditedCommand(p)) return editedCommand(p, link?.user_id, integration?.id);
+  let paired: PairedChat | undefined;
+  if (link && integration) {
+    // The person who paired the chat: in a private chat, its id is the person's id.
+    const linkedPerson = link.external_user_id === String(p.from.id);
+    paired = { userId: link.user_id, integration, linkedPerson, allowed: allowedBy(integration.config as TelegramConfig, p.from, linkedPerson) };
+  }
   if (p.command || !paired) {
     const decided = await sharedCommand(ctx, p, paired);
     if (decided) return decided;
   }
   if (!paired) return { kind: 'ignored', reason: 'chat is not paired with the shared bot' };
   if (p.chatType !== 'private' && !addressed(p, shared.me)) return { kind: 'ignored', reason: 'group message not addressed to the bot (no mention, no reply to it)' };
+  if (!paired.allowed) {
+    const policy = (paired.integration.config as TelegramConfig).dm_policy ?? 'owner';
+    return { kind: 'ignored', reason: `Telegram user ${p.from.id} is not allowed by dm_policy ${policy} of ${paired.integration.name}`, userId: paired.userId, integrationId: paired.integration.id, policy: true };
+  }
   return { kind: 'message', userId: paired.userId, message: toMessage(ctx, paired.integration, p, shared.me, 'shared') };
+}
+
+/** A command the bot answers itself, arriving as an edit: commands run only on new messages. */
+function isEditedCommand(p: ParsedMessage): boolean {
+  return p.edited && !!p.command && OWN_COMMANDS.has(p.command.name);
+}
+
+/** Ignores an edited command with the reason; no reply, no attempt counted, nothing changed. */
+function editedCommand(p: ParsedMessage, userId: string | undefined, integrationId: string | undefined): InboundDecision {
+  return { kind: 'ignored', reason: `edited command /${p.command!.name}: commands run only on new messages`, userId, integrationId: integrationId ?? null };
 }
 
 /** The DM policy: the owner always; `allowlist` adds `allow_from`; `open` lets anyone in. */

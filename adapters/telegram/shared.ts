@@ -37,11 +37,23 @@ export async function sharedIntegrationOf(ctx: TgContext, userId: string): Promi
   return rows.find((r) => (r.config as TelegramConfig).shared);
 }
 
+/** A chat paired with the shared bot, as seen by one sender. */
+export interface PairedChat {
+  userId: string;
+  integration: IntegrationInfo;
+  /** The sender is the person who paired the chat. */
+  linkedPerson: boolean;
+  /** The sender may talk to the agent under the integration's DM policy. */
+  allowed: boolean;
+}
+
 /**
- * Commands and pairing on the shared bot, for a chat that is (`userId`) or is not yet paired.
- * Returns undefined when the message is not a command the bot answers itself.
+ * Commands and pairing on the shared bot, for a chat that is or is not yet paired. Pairing works
+ * only in a private chat; only the person who paired a chat may unpair it, and the owner's email is
+ * shown only to them in their private chat. Returns undefined when the message is not a command the
+ * bot answers itself.
  */
-export async function sharedCommand(ctx: TgContext, p: ParsedMessage, paired: { userId: string; integration: IntegrationInfo } | undefined): Promise<InboundDecision | undefined> {
+export async function sharedCommand(ctx: TgContext, p: ParsedMessage, paired: PairedChat | undefined): Promise<InboundDecision | undefined> {
   const cmd = p.command;
   const o = { userId: paired?.userId, integrationId: paired?.integration.id ?? null, via: 'shared' as const };
   const say = (note: string, text: string) => handledWith(p, note, text, o);
@@ -49,20 +61,24 @@ export async function sharedCommand(ctx: TgContext, p: ParsedMessage, paired: { 
   switch (cmd.name) {
     case 'start':
       if (cmd.args) return pairChat(ctx, p, cmd.args);
-      return say('start', paired ? 'Hi! This chat is paired with your Switchboard account. Write anything to talk with your agent.' : SHARED_HELP);
+      if (!paired) return say('start', SHARED_HELP);
+      if (!paired.allowed) return say('start', 'Hi! This chat is paired with a Switchboard user; only people they allow can talk to their agent here.');
+      return say('start', 'Hi! This chat is paired with your Switchboard account. Write anything to talk with your agent.');
     case 'help':
       return say('help', SHARED_HELP);
     case 'link':
       return say('link', 'The shared bot does not use /link codes: pair with the deep link from POST /v1/integrations/telegram/pair.');
     case 'whoami':
       if (!paired) return say('whoami', `Your Telegram id is ${p.from.id}. This chat is not paired.`);
-      return say('whoami', `Your Telegram id is ${p.from.id}. This chat is paired with ${(await ctx.services.users.byId(paired.userId))?.email ?? 'a Switchboard account'}.`);
+      return say('whoami', `Your Telegram id is ${p.from.id}. This chat is paired with ${(await ownerEmailFor(ctx, p, paired)) ?? 'a Switchboard account'}.`);
     case 'unlink':
       if (!paired) return say('unlink', 'This chat is not paired, so there is nothing to unpair.');
+      if (!paired.linkedPerson) return say('unlink refused: not the linked person', 'Only the person who paired this chat can unpair it. The account owner can also disconnect the shared-bot integration.');
       await ctx.services.links.unlink(SHARED_LINK_CHANNEL, null, String(p.chatId));
       return say('unlink', 'Unpaired. Messages here no longer reach your agent.');
     case 'new': {
       if (!paired) return say('new', SHARED_HELP);
+      if (!paired.allowed) return { kind: 'ignored', reason: `/new from ${p.from.id}, who is not allowed to talk in this paired chat`, userId: paired.userId, integrationId: paired.integration.id, policy: true };
       const n = await ctx.epochs.bump(paired.integration.id, conversationKey(p.chatId, p.topicId));
       return say('new', `Started a new conversation (#${n}).`);
     }
@@ -71,10 +87,23 @@ export async function sharedCommand(ctx: TgContext, p: ParsedMessage, paired: { 
   }
 }
 
-/** `/start <code>`: consumes a pairing code, creates the user's shared-bot row (once) and pairs the chat. */
+/** The owner's email, only for the person who paired the chat, in their private chat. */
+async function ownerEmailFor(ctx: TgContext, p: ParsedMessage, paired: PairedChat): Promise<string | undefined> {
+  if (p.chatType !== 'private' || !paired.linkedPerson) return undefined;
+  return (await ctx.services.users.byId(paired.userId))?.email;
+}
+
+/**
+ * `/start <code>` in a private chat: consumes a pairing code, creates the user's shared-bot row
+ * (once) and pairs the chat. In a group it only asks for a private chat: the code stays unused.
+ */
 async function pairChat(ctx: TgContext, p: ParsedMessage, code: string): Promise<InboundDecision> {
   const key = `shared|${p.chatId}`;
   const say = (note: string, text: string, userId?: string, integrationId?: string) => handledWith(p, note, text, { userId, integrationId, via: 'shared' });
+  if (p.chatType !== 'private') {
+    const shared = await ctx.pool.sharedBot();
+    return say('pair refused: not a private chat', `For your safety, pairing works only in a private chat with me: open https://t.me/${shared.me.username} and send /start with your code there, or open your pairing link again. The link was not used.`);
+  }
   const wait = ctx.attempts.blockedFor(key);
   if (wait > 0) return say('pair refused: cool-down', `Too many invalid pairing links. Please wait ${Math.ceil(wait / 60_000)} minute(s).`);
   const result = await ctx.services.linkCodes.consume(PAIR_PURPOSE, code.trim());

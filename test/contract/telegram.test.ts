@@ -1,6 +1,6 @@
 import { createTelegramAdapter, NO_PACING } from '../../adapters/telegram/index.ts';
 import type { InboxEventView } from '../../src/channel/index.ts';
-import { connectBot, fixture, newBot, newUser, startTgEnv } from '../telegram/env.ts';
+import { claim, connectBot, fixture, newBot, newUser, startTgEnv } from '../telegram/env.ts';
 import { runAdapterContract } from './adapter-contract.ts';
 
 const SAMPLES: [string, 'message' | 'ignored' | 'handled'][] = [
@@ -22,6 +22,8 @@ runAdapterContract('telegram', async () => {
   const bot = newBot(env.fake, 'switchboard_test_bot');
   const c = await connectBot(env, user.key, bot, user.profileId);
   await env.t.api('PATCH', `/v1/integrations/${c.id}`, { dm_policy: 'open' }, user.key);
+  // An unclaimed bot answers only /start, /help and /link, whatever its policy: claim it first.
+  await claim(env, bot, c.id, c.secret, c.code, 777002);
   const integration = (await env.t.hub.store.integrations.byId(c.id))!;
   const chat = 777001;
   const samples = SAMPLES.map(([name, expect], i) => ({

@@ -123,3 +123,22 @@ export async function claim(env: TgEnv, bot: FakeBot, integrationId: string, sec
 }
 
 export { eventually };
+
+/** The same message as an `edited_message` update (a new update_id, an `edit_date`), as Telegram sends an edit. */
+export function edited(update: any): any {
+  const { message, ...rest } = update;
+  return { ...rest, update_id: ++updateSeq, edited_message: { ...message, edit_date: message.date + 30 } };
+}
+
+/** Waits until the inbox has finished an update of a source (an integration id or `shared`); returns its status and reason. */
+export async function inboxOutcome(env: TgEnv, source: string, updateId: number): Promise<{ status: string; last_error: string | null }> {
+  return eventually(async () => {
+    const row = await env.t.hub.db.kysely
+      .selectFrom('inbox')
+      .select(['status', 'last_error'])
+      .where('source', '=', source)
+      .where('external_event_id', '=', String(updateId))
+      .executeTakeFirst();
+    return row && row.status !== 'pending' && row.status !== 'processing' ? row : undefined;
+  }) as Promise<{ status: string; last_error: string | null }>;
+}

@@ -38,6 +38,10 @@ describe.each(DIALECTS)('Telegram group → supergroup migration on %s', (dialec
     expect((await waitSent(env, bot.token, OLD, 2))[1].text).toMatch(/new conversation \(#1\)/);
     await postUpdate(env, c.id, c.secret, inChat(OLD, me, `${at} first of #1`));
     const botMessage = (await waitSent(env, bot.token, OLD, 3))[2];
+    // Another group whose id merely starts with the same digits stays where it is.
+    const NEIGHBOUR = Number(`${OLD}9`);
+    await postUpdate(env, c.id, c.secret, inChat(NEIGHBOUR, me, `${at} next door`));
+    await waitSent(env, bot.token, NEIGHBOUR, 1);
     // A claimed notification posted in the group by another profile.
     const claimer = await env.t.api('POST', '/v1/profiles', { name: `claimer-${dialect}` }, alice.key);
     await env.t.api('PUT', `/v1/profiles/${claimer.body.profile.id}/grants/${c.id}`, undefined, alice.key);
@@ -53,7 +57,7 @@ describe.each(DIALECTS)('Telegram group → supergroup migration on %s', (dialec
     expect((await waitSent(env, bot.token, NEW, 1))[0].text).toBe('echo: still the same thread?');
     expect((await logged('still the same thread?')).thread_id).toBe((await logged(`${at} first of #1`.replace(`${at} `, ''))).thread_id);
     const threads = await env.t.hub.db.kysely.selectFrom('threads').select('external_key').where('integration_id', '=', c.id).where('external_key', 'like', '-%').execute();
-    expect(threads.map((t) => t.external_key).sort()).toEqual([`${NEW}`, `${NEW}#1`].sort());
+    expect(threads.map((t) => t.external_key).sort()).toEqual([`${NEW}`, `${NEW}#1`, `${NEIGHBOUR}`].sort());
 
     // A reply in the supergroup to the claimed message goes to the profile that sent the notification.
     const reply = inChat(NEW, me, 'go ahead', { reply_to_message: { message_id: botMessage.message_id, from: { id: bot.id, is_bot: true, first_name: 'b' }, chat: { id: NEW, type: 'supergroup' }, date: 1, text: botMessage.text } });
@@ -66,7 +70,7 @@ describe.each(DIALECTS)('Telegram group → supergroup migration on %s', (dialec
       const r = await env.t.hub.db.kysely.selectFrom('inbox').select(['status', 'last_error']).where('source', '=', c.id).where('external_event_id', 'in', [String(to.update_id), String(from.update_id)]).execute();
       return r.length === 2 && r.every((x) => x.status !== 'pending' && x.status !== 'processing') ? r : undefined;
     });
-    expect(rows.map((r) => r.status)).toEqual(['done', 'done']);
-    expect(rows.map((r) => r.last_error).join(' ')).toMatch(new RegExp(`${OLD} became supergroup ${NEW}`));
+    expect(rows!.map((r) => r.status)).toEqual(['done', 'done']);
+    expect(rows!.map((r) => r.last_error).join(' ')).toMatch(new RegExp(`${OLD} became supergroup ${NEW}`));
   });
 });

@@ -50,6 +50,8 @@ export function parseUpdate(raw: unknown): ParsedMessage | Unsupported | Migrati
   if (m.migrate_to_chat_id !== undefined) return { migration: { fromChatId: m.chat.id, toChatId: m.migrate_to_chat_id } };
   if (m.migrate_from_chat_id !== undefined) return { migration: { fromChatId: m.migrate_from_chat_id, toChatId: m.chat.id } };
   if (!m.from) return { unsupported: 'message without a sender (channel post or anonymous admin)' };
+  // A live location is re-sent as an edit every few seconds while it runs: not a new thing to answer.
+  if (!u.message && m.location && !m.text && !m.caption) return { unsupported: 'live location update (an edit of a shared location)' };
   const attachments = attachmentsOf(m);
   const parts = partsOf(m);
   const text = m.text || m.caption || renderContent(attachments, parts);

@@ -52,6 +52,13 @@ describe.each(DIALECTS)('Telegram payloads on %s', (dialect) => {
       ids[name] = String(u.update_id);
       expect((await postUpdate(env, c.id, c.secret, u)).status).toBe(200);
     }
+    // A live location keeps arriving as edits of the first message while it runs: those are not turns.
+    const live = fresh('location', (u) => {
+      u.edited_message = { ...u.message, edit_date: u.message.date + 30, location: { latitude: 52.5201, longitude: 13.405, live_period: 900, horizontal_accuracy: 12.5 } };
+      delete u.message;
+    });
+    ids.live = String(live.update_id);
+    await postUpdate(env, c.id, c.secret, live);
     await postUpdate(env, c.id, c.secret, dm(me, 'after the service messages'));
     await waitSent(env, bot.token, me, 1 + content.length + 1);
     const calls = agent.calls.filter((call) => call.body.message.integrationId === c.id);
@@ -86,6 +93,7 @@ describe.each(DIALECTS)('Telegram payloads on %s', (dialect) => {
     expect(reasonOf('pinned_message')).toMatchObject({ status: 'ignored', last_error: expect.stringMatching(/service message \(pinned_message\)/) });
     expect(reasonOf('auto_delete_timer')).toMatchObject({ status: 'ignored', last_error: expect.stringMatching(/service message \(message_auto_delete_timer_changed\)/) });
     expect(reasonOf('new_chat_title')).toMatchObject({ status: 'ignored', last_error: expect.stringMatching(/service message \(new_chat_title\)/) });
+    expect(reasonOf('live')).toMatchObject({ status: 'ignored', last_error: expect.stringMatching(/live location update/) });
     expect(reasonOf('forum_topic_created')).toMatchObject({ status: 'ignored', last_error: expect.stringMatching(/service message \(forum_topic_created\)/) });
   });
 

@@ -39,13 +39,36 @@ export class Epochs {
 
   /** Starts a new generation; resolves with it. */
   bump(integrationId: string, conv: string): Promise<number> {
+    return this.update(integrationId, (epochs) => (epochs[conv] = (epochs[conv] ?? 0) + 1));
+  }
+
+  /**
+   * Moves the generations of a chat (and its topics) to a new chat id, for a group that became a
+   * supergroup; a generation the new id has already is kept. Resolves with how many moved.
+   */
+  move(integrationId: string, fromChat: string, toChat: string): Promise<number> {
+    return this.update(integrationId, (epochs) => {
+      let moved = 0;
+      for (const conv of Object.keys(epochs)) {
+        if (conv !== fromChat && !conv.startsWith(`${fromChat}:`)) continue;
+        const next = toChat + conv.slice(fromChat.length);
+        epochs[next] ??= epochs[conv];
+        delete epochs[conv];
+        moved++;
+      }
+      return moved;
+    });
+  }
+
+  /** Changes an integration's generations, one change at a time per integration in this process. */
+  private update<T>(integrationId: string, change: (epochs: Record<string, number>) => T): Promise<T> {
     const prev = this.chains.get(integrationId) ?? Promise.resolve();
     const next = prev.then(async () => {
       const row = await this.services.integrations.byId(integrationId);
       const epochs = { ...((row?.config as TelegramConfig | undefined)?.thread_epochs ?? {}) };
-      epochs[conv] = (epochs[conv] ?? 0) + 1;
+      const result = change(epochs);
       await this.services.integrations.updateConfig(integrationId, { thread_epochs: epochs });
-      return epochs[conv];
+      return result;
     });
     const settled = next.catch(() => undefined);
     this.chains.set(integrationId, settled);

@@ -1,6 +1,7 @@
 import type { InboundDecision, InboundMessage, InboxEventView, IntegrationInfo } from '../../src/channel/index.ts';
 import { OWN_COMMANDS, runOwnCommand, type Sender } from './commands.ts';
 import { SHARED_LINK_CHANNEL, type TgContext } from './context.ts';
+import { migrateChat } from './migrate.ts';
 import { conversationKey, displayName, mentions, parseUpdate, stripMention, type ParsedMessage } from './parse.ts';
 import { UNCLAIMED, handledWith, targetOf } from './replies.ts';
 import { sharedCommand, sharedIntegrationOf, type PairedChat } from './shared.ts';
@@ -16,6 +17,7 @@ export const SHARED_SOURCE = 'shared';
 export async function interpretUpdate(ctx: TgContext, event: InboxEventView): Promise<InboundDecision> {
   const p = parseUpdate(event.payload);
   if ('unsupported' in p) return { kind: 'ignored', reason: p.unsupported };
+  if ('migration' in p) return migrateChat(ctx, event.source === SHARED_SOURCE ? undefined : event.source, p.migration);
   if (p.from.is_bot) return { kind: 'ignored', reason: 'message from a bot' };
   if (event.source === SHARED_SOURCE) return interpretShared(ctx, p);
   const integration = await ctx.services.integrations.byId(event.source);
@@ -109,6 +111,7 @@ function toMessage(ctx: TgContext, integration: IntegrationInfo, p: ParsedMessag
     sender: { id: String(p.from.id), name: displayName(p.from), username: p.from.username, isBot: false },
     text: p.chatType === 'private' ? p.text : stripMention(p.text, me),
     attachments: p.attachments,
+    ...(p.parts.length ? { parts: p.parts } : {}),
     ...(reply ? { replyTo: { messageId: String(reply.message_id), text: reply.text ?? reply.caption } } : {}),
     ...(p.edited ? { edited: true } : {}),
     isDirect: p.chatType === 'private',

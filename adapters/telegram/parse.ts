@@ -1,5 +1,7 @@
-import type { Attachment } from '../../src/channel/index.ts';
-import type { TgEntity, TgMessage, TgUpdate, TgUser } from './types.ts';
+import type { Attachment, MessagePart } from '../../src/channel/index.ts';
+import { attachmentsOf, emptyReason, partsOf, renderContent } from './content.ts';
+import { checkUpdate } from './schema.ts';
+import type { TgEntity, TgMessage, TgUser } from './types.ts';
 
 /** A Telegram message reduced to what the policy, the commands and the bus need. */
 export interface ParsedMessage {
@@ -11,9 +13,11 @@ export interface ParsedMessage {
   /** The forum topic, when the message is in one. */
   topicId?: number;
   from: TgUser;
-  /** Text or caption ('' for a bare photo or file). */
+  /** Text or caption; without either, a short rendering of the content (`[voice message, 3 s]`). Never ''. */
   text: string;
   attachments: Attachment[];
+  /** Shared locations, venues and contacts. */
+  parts: MessagePart[];
   /** `/cmd` (lower case, without `@bot`), its addressee and the rest of the line. */
   command?: { name: string; botName?: string; args: string };
 }
@@ -23,21 +27,35 @@ export interface Unsupported {
   unsupported: string;
 }
 
+/** A basic group became a supergroup: its conversations move from one chat id to the other. */
+export interface Migration {
+  migration: { fromChatId: number; toChatId: number };
+}
+
 /**
- * Reads a raw update from the inbox. Messages and edited messages become {@link ParsedMessage};
- * every other update type (and anything malformed) is reported as unsupported, never thrown.
+ * Reads a raw update from the inbox, checked against the schema of the fields we read. Messages and
+ * edited messages with something to say become {@link ParsedMessage}; a group's upgrade to a
+ * supergroup becomes a {@link Migration}; service messages, other update types and anything
+ * malformed are reported as unsupported with the reason, never thrown.
  */
-export function parseUpdate(raw: unknown): ParsedMessage | Unsupported {
-  if (!raw || typeof raw !== 'object' || typeof (raw as TgUpdate).update_id !== 'number') return { unsupported: 'not a Telegram update' };
-  const u = raw as TgUpdate;
+export function parseUpdate(raw: unknown): ParsedMessage | Unsupported | Migration {
+  const checked = checkUpdate(raw);
+  if ('invalid' in checked) return { unsupported: checked.invalid };
+  const u = checked.update;
   const m = u.message ?? u.edited_message;
   if (!m) {
     const kind = Object.keys(u).find((k) => k !== 'update_id') ?? 'empty';
     return { unsupported: `unsupported update type ${kind}` };
   }
-  if (!m.chat || typeof m.chat.id !== 'number' || typeof m.message_id !== 'number') return { unsupported: 'malformed message' };
+  if (m.migrate_to_chat_id !== undefined) return { migration: { fromChatId: m.chat.id, toChatId: m.migrate_to_chat_id } };
+  if (m.migrate_from_chat_id !== undefined) return { migration: { fromChatId: m.migrate_from_chat_id, toChatId: m.chat.id } };
   if (!m.from) return { unsupported: 'message without a sender (channel post or anonymous admin)' };
-  const text = m.text ?? m.caption ?? '';
+  // A live location is re-sent as an edit every few seconds while it runs: not a new thing to answer.
+  if (!u.message && m.location && !m.text && !m.caption) return { unsupported: 'live location update (an edit of a shared location)' };
+  const attachments = attachmentsOf(m);
+  const parts = partsOf(m);
+  const text = m.text || m.caption || renderContent(attachments, parts);
+  if (!text) return { unsupported: emptyReason(m) };
   return {
     updateId: u.update_id,
     message: m,
@@ -47,22 +65,10 @@ export function parseUpdate(raw: unknown): ParsedMessage | Unsupported {
     topicId: m.is_topic_message && typeof m.message_thread_id === 'number' ? m.message_thread_id : undefined,
     from: m.from,
     text,
-    attachments: attachmentsOf(m),
+    attachments,
+    parts,
     command: commandOf(m),
   };
-}
-
-/** Photos (the largest size) and documents as attachments with their file ids. */
-export function attachmentsOf(m: TgMessage): Attachment[] {
-  const out: Attachment[] = [];
-  if (Array.isArray(m.photo) && m.photo.length > 0) {
-    const best = m.photo.reduce((a, b) => ((b.width ?? 0) * (b.height ?? 0) > (a.width ?? 0) * (a.height ?? 0) ? b : a));
-    out.push({ kind: 'photo', id: best.file_id, size: best.file_size });
-  }
-  if (m.document?.file_id) {
-    out.push({ kind: 'document', id: m.document.file_id, name: m.document.file_name, mimeType: m.document.mime_type, size: m.document.file_size });
-  }
-  return out;
 }
 
 /** A leading bot command (`/link@my_bot CODE`), when the message starts with one. */

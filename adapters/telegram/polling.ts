@@ -1,9 +1,11 @@
 import { GrammyError, type Api } from 'grammy';
+import type { InboxEvent } from '../../src/channel/index.ts';
 import { telegramConfig } from './config.ts';
 import type { TgContext } from './context.ts';
 import { isTokenRevoked, redact } from './errors.ts';
 import { SHARED_SOURCE } from './interpret.ts';
-import { ALLOWED_UPDATES, type TelegramConfig, type TgUpdate } from './types.ts';
+import { checkUpdate } from './schema.ts';
+import { ALLOWED_UPDATES, type TelegramConfig } from './types.ts';
 import { updateEvent } from './webhook.ts';
 
 /** Long-poll timeout per getUpdates call, in seconds. */
@@ -68,11 +70,10 @@ export class Pollers {
     let backoff = 1000;
     while (!ac.signal.aborted) {
       try {
-        const updates = (await api.getUpdates({ offset, timeout: LONG_POLL_S, allowed_updates: [...ALLOWED_UPDATES] }, ac.signal as never)) as unknown as TgUpdate[];
-        if (updates.length) {
-          await this.ctx.services.inbox.append(updates.map((u) => updateEvent(source, u)));
-          offset = updates[updates.length - 1].update_id + 1;
-        }
+        const updates: unknown[] = await api.getUpdates({ offset, timeout: LONG_POLL_S, allowed_updates: [...ALLOWED_UPDATES] }, ac.signal as never);
+        const batch = this.checked(source, updates);
+        if (batch.events.length) await this.ctx.services.inbox.append(batch.events);
+        if (batch.next !== undefined) offset = Math.max(offset, batch.next);
         backoff = 1000;
       } catch (e) {
         if (ac.signal.aborted) break;
@@ -89,6 +90,23 @@ export class Pollers {
       }
     }
     if (this.loops.get(source) === ac) this.loops.delete(source);
+  }
+
+  /**
+   * The inbox events of one getUpdates answer and the offset after it. Updates with a field we read of
+   * the wrong type are logged and skipped; the offset still moves past them, so they are never fetched again.
+   */
+  private checked(source: string, updates: unknown[]): { events: InboxEvent[]; next?: number } {
+    const events: InboxEvent[] = [];
+    let last: number | undefined;
+    for (const raw of updates) {
+      const checked = checkUpdate(raw);
+      const id = 'update' in checked ? checked.update.update_id : checked.updateId;
+      if (id !== undefined) last = Math.max(last ?? id, id);
+      if ('update' in checked) events.push(updateEvent(source, checked.update));
+      else this.ctx.services.log.warn({ integration: source, update_id: id, reason: checked.invalid }, 'Telegram update ignored');
+    }
+    return { events, next: last === undefined ? undefined : last + 1 };
   }
 
   /** Stops one bot's loop. */

@@ -38,7 +38,7 @@ export interface TgPhotoSize {
   file_size?: number;
 }
 
-/** A general file. */
+/** A general file (also the base of the other file kinds below). */
 export interface TgDocument {
   file_id: string;
   file_name?: string;
@@ -46,7 +46,53 @@ export interface TgDocument {
   file_size?: number;
 }
 
-/** A message (also an edited message). */
+/** Audio, video, a voice or video message, or a GIF: a file with a length in seconds. */
+export interface TgMedia extends TgDocument {
+  duration?: number;
+}
+
+/** A sticker (its emoji is what it says). */
+export interface TgSticker {
+  file_id: string;
+  emoji?: string;
+  file_size?: number;
+}
+
+/** A point on the map; `live_period` (seconds) marks a live location. */
+export interface TgLocation {
+  latitude: number;
+  longitude: number;
+  horizontal_accuracy?: number;
+  live_period?: number;
+}
+
+/** A named place. */
+export interface TgVenue {
+  location: TgLocation;
+  title: string;
+  address: string;
+}
+
+/** A shared contact card; `user_id` when the person is on Telegram. */
+export interface TgContact {
+  phone_number: string;
+  first_name: string;
+  last_name?: string;
+  user_id?: number;
+}
+
+/** The message a message replies to (we read only these fields of it). */
+export interface TgReply {
+  message_id: number;
+  from?: TgUser;
+  text?: string;
+  caption?: string;
+}
+
+/**
+ * A message (also an edited message). Service messages (pins, title changes, members joining…)
+ * carry one of their own fields instead of content; we read only the migration ones.
+ */
 export interface TgMessage {
   message_id: number;
   message_thread_id?: number;
@@ -61,7 +107,21 @@ export interface TgMessage {
   caption_entities?: TgEntity[];
   photo?: TgPhotoSize[];
   document?: TgDocument;
-  reply_to_message?: TgMessage;
+  audio?: TgMedia;
+  video?: TgMedia;
+  voice?: TgMedia;
+  video_note?: TgMedia;
+  animation?: TgMedia;
+  sticker?: TgSticker;
+  location?: TgLocation;
+  venue?: TgVenue;
+  contact?: TgContact;
+  reply_to_message?: TgReply;
+  /** In the old group: it became the supergroup with this id. */
+  migrate_to_chat_id?: number;
+  /** In the new supergroup: it was the group with this id. */
+  migrate_from_chat_id?: number;
+  [other: string]: unknown;
 }
 
 /** An update as Telegram posts it; we handle `message` and `edited_message`. */

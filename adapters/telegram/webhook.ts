@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AdapterServices, AppendResult, InboundHttpRequest, InboundHttpResponse, InboundRoute, InboxEvent } from '../../src/channel/index.ts';
 import type { TgContext } from './context.ts';
 import { SHARED_SOURCE } from './interpret.ts';
+import { checkUpdate } from './schema.ts';
 import type { TelegramConfig, TgUpdate } from './types.ts';
 
 /** Largest update body we accept (bytes). Telegram updates are a few KiB. */
@@ -71,23 +72,32 @@ export class InboxBatcher {
 
 const json = (status: number, code: string, message: string): InboundHttpResponse => ({ status, body: { error: { code, message } } });
 
-/** Parses and commits one update body; 200 only after the commit. */
-async function accept(batcher: InboxBatcher, source: string, raw: Buffer): Promise<InboundHttpResponse> {
-  let update: TgUpdate;
+/**
+ * Parses, checks and commits one update body; 200 only after the commit. A body that is not JSON
+ * gets 400. JSON that is not a valid update (a field we read has the wrong type, no update_id) came
+ * with the right secret, so it is answered 200 with the reason and logged, and nothing is stored:
+ * any other answer would make Telegram deliver it again, and it can never succeed.
+ */
+async function accept(ctx: TgContext, batcher: InboxBatcher, source: string, raw: Buffer): Promise<InboundHttpResponse> {
+  let body: unknown;
   try {
-    update = JSON.parse(raw.toString('utf8')) as TgUpdate;
+    body = JSON.parse(raw.toString('utf8'));
   } catch {
     return json(400, 'malformed_json', 'The body is not valid JSON');
   }
-  if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id)) return json(400, 'malformed_update', 'The body is not a Telegram update (no update_id)');
-  const r = await batcher.append(updateEvent(source, update));
+  const checked = checkUpdate(body);
+  if ('invalid' in checked) {
+    ctx.services.log.warn({ integration: source, update_id: checked.updateId, reason: checked.invalid }, 'Telegram update ignored');
+    return { status: 200, body: { ok: true, ignored: checked.invalid } };
+  }
+  const r = await batcher.append(updateEvent(source, checked.update));
   return { status: 200, body: { ok: true, duplicate: r.duplicate } };
 }
 
 /**
  * The webhook routes: `POST /api/telegram/shared/webhook` (the shared bot) and
  * `POST /api/telegram/:integrationId/webhook` (a bot of a user). Unknown or deleted bots get 404,
- * a wrong or missing secret 401 (the body is not parsed), malformed JSON 400.
+ * a wrong or missing secret 401 (the body is not parsed), malformed JSON 400, an invalid update 200 (ignored).
  */
 export function webhookRoutes(ctx: TgContext, batcher: InboxBatcher): InboundRoute[] {
   return [
@@ -98,7 +108,7 @@ export function webhookRoutes(ctx: TgContext, batcher: InboxBatcher): InboundRou
       async handle(req: InboundHttpRequest) {
         if (!ctx.pool.hasShared) return json(404, 'not_found', 'No shared bot is configured');
         if (!secretMatches(req.headers[SECRET_HEADER], ctx.pool.sharedSecret())) return json(401, 'unauthorized', 'secret token is wrong');
-        return accept(batcher, SHARED_SOURCE, req.rawBody);
+        return accept(ctx, batcher, SHARED_SOURCE, req.rawBody);
       },
     },
     {
@@ -111,7 +121,7 @@ export function webhookRoutes(ctx: TgContext, batcher: InboxBatcher): InboundRou
         if (!found) return json(404, 'not_found', 'No such Telegram integration');
         if (!secretMatches(req.headers[SECRET_HEADER], found.secret)) return json(401, 'unauthorized', 'secret token is wrong');
         if ((found.integration.config as TelegramConfig).mode === 'polling') return json(409, 'polling_mode', 'This bot receives updates by polling');
-        return accept(batcher, id, req.rawBody);
+        return accept(ctx, batcher, id, req.rawBody);
       },
     },
   ];

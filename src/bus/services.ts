@@ -44,6 +44,11 @@ export function adapterServices(
         if (await store.threads.byKey(`${channel}|${integrationId}|${key}`)) return true;
         return (await store.claims.find(integrationId, [key])) !== undefined;
       },
+      rekey: (channel, integrationId, oldKeyPrefix, newKeyPrefix) =>
+        store.transaction(async (tx) => ({
+          threads: await tx.threads.rekey(channel, integrationId, oldKeyPrefix, newKeyPrefix),
+          claims: await tx.claims.rekey(integrationId, oldKeyPrefix, newKeyPrefix),
+        })),
     },
     linkCodes: {
       issue: (input) => store.linkCodes.issue(input),

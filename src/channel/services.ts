@@ -99,6 +99,14 @@ export interface AdapterServices {
      * adapter key exists, or a claimed notification was sent with this claim key.
      */
     known(channel: string, integrationId: string, key: string): Promise<boolean>;
+    /**
+     * Moves a conversation to a new adapter key (a Telegram group that became a supergroup): every
+     * thread and claim of the integration whose key is `oldKeyPrefix`, or starts with it followed by
+     * a character that is not a letter or digit (`#`, `:`…), gets `newKeyPrefix` instead, the rest
+     * of its key kept. A thread whose new key is taken already stays where it is. Idempotent; one
+     * transaction. Resolves with how many threads and claims moved.
+     */
+    rekey(channel: string, integrationId: string, oldKeyPrefix: string, newKeyPrefix: string): Promise<{ threads: number; claims: number }>;
   };
   /** One-time codes: `/link` claims, pairing deep links, OAuth states. Only hashes are stored. */
   readonly linkCodes: {

@@ -1,11 +1,43 @@
-/** A file that came with a message; `id` is the platform's handle for it. */
+/**
+ * A file that came with a message; `id` is the platform's handle for it. `voice` is a recorded voice
+ * message, `video_note` a round video message, `animation` a GIF (or a silent looping video).
+ */
 export interface Attachment {
-  kind: 'photo' | 'document' | 'audio' | 'video' | 'file';
+  kind: 'photo' | 'document' | 'audio' | 'video' | 'file' | 'voice' | 'video_note' | 'sticker' | 'animation';
   id: string;
   name?: string;
   mimeType?: string;
+  /** Bytes. */
   size?: number;
+  /** Length of audio or video, in seconds. */
+  durationSeconds?: number;
+  /** The emoji a sticker stands for. */
+  emoji?: string;
 }
+
+/**
+ * Something shared in a message that is neither text nor a file: a point on the map, a place, or a
+ * person's contact card. Coordinates are WGS 84 degrees.
+ */
+export type MessagePart =
+  | {
+      kind: 'location';
+      latitude: number;
+      longitude: number;
+      /** Radius of uncertainty, in metres. */
+      accuracyMeters?: number;
+      /** For a live location: how long it keeps updating, in seconds. */
+      livePeriodSeconds?: number;
+    }
+  | { kind: 'venue'; latitude: number; longitude: number; title: string; address: string }
+  | {
+      kind: 'contact';
+      phoneNumber: string;
+      firstName: string;
+      lastName?: string;
+      /** The contact's user id on the platform, when it has an account there. */
+      userId?: string;
+    };
 
 /** Who wrote a message, as the platform knows them. */
 export interface Sender {
@@ -25,8 +57,14 @@ export interface InboundMessage {
   /** The platform's id of this message. */
   messageId: string;
   sender: Sender;
+  /**
+   * What the person wrote (or the caption). A message without text carries a short rendering of its
+   * content instead, e.g. `[voice message, 3 s]` or `[location 52.52, 13.405]`, so it is never blank.
+   */
   text: string;
   attachments: Attachment[];
+  /** Places and contacts shared in the message, when there are any. */
+  parts?: MessagePart[];
   /** The message this one answers, when the platform says so. */
   replyTo?: { messageId: string; text?: string };
   edited?: boolean;

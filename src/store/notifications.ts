@@ -1,5 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { newId } from '../crypto/tokens.ts';
+import { hasKeyPrefix, likePrefix } from './key-prefix.ts';
 import type { Database, NotificationsTable } from './schema.ts';
 
 /** A notification row. */
@@ -81,6 +82,30 @@ export class ClaimsRepo {
       )
       .onConflict((oc) => oc.column('claim_key').doNothing())
       .execute();
+  }
+
+  /**
+   * Gives the claims of an integration whose key starts with `oldPrefix` (see {@link hasKeyPrefix})
+   * `newPrefix` instead (a claim already at the new key is kept). Returns how many moved.
+   */
+  async rekey(integrationId: string, oldPrefix: string, newPrefix: string): Promise<number> {
+    const scope = `${integrationId}|`;
+    const rows = await this.db
+      .selectFrom('claims')
+      .selectAll()
+      .where(sql<boolean>`claim_key like ${likePrefix(scope + oldPrefix)} escape '\\'`)
+      .execute();
+    const moving = rows.filter((r) => hasKeyPrefix(r.claim_key.slice(scope.length), oldPrefix));
+    for (const r of moving) {
+      const claimKey = scope + newPrefix + r.claim_key.slice(scope.length + oldPrefix.length);
+      await this.db
+        .insertInto('claims')
+        .values({ ...r, claim_key: claimKey })
+        .onConflict((oc) => oc.column('claim_key').doNothing())
+        .execute();
+      await this.db.deleteFrom('claims').where('claim_key', '=', r.claim_key).execute();
+    }
+    return moving.length;
   }
 
   /** The claim matching any of `keys` on an integration, if one exists. */

@@ -1,5 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { newId } from '../crypto/tokens.ts';
+import { hasKeyPrefix, likePrefix } from './key-prefix.ts';
 import type { Database, ThreadsTable } from './schema.ts';
 
 /** A thread row. */
@@ -76,6 +77,29 @@ export class ThreadsRepo {
   /** Hides the history so far from the agent (the messages stay in the log). */
   async reset(id: string): Promise<void> {
     await this.db.updateTable('threads').set({ reset_at: Date.now() }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Gives the threads of an integration whose key starts with `oldPrefix` (see {@link hasKeyPrefix})
+   * `newPrefix` instead; a thread whose new key exists already is left alone. Returns how many moved.
+   */
+  async rekey(channel: string, integrationId: string, oldPrefix: string, newPrefix: string): Promise<number> {
+    const rows = await this.db
+      .selectFrom('threads')
+      .select(['id', 'external_key'])
+      .where('channel', '=', channel)
+      .where('integration_id', '=', integrationId)
+      .where(sql<boolean>`external_key like ${likePrefix(oldPrefix)} escape '\\'`)
+      .execute();
+    let moved = 0;
+    for (const r of rows.filter((x) => hasKeyPrefix(x.external_key, oldPrefix))) {
+      const externalKey = newPrefix + r.external_key.slice(oldPrefix.length);
+      const threadKey = `${channel}|${integrationId}|${externalKey}`;
+      if (await this.byKey(threadKey)) continue;
+      await this.db.updateTable('threads').set({ external_key: externalKey, thread_key: threadKey }).where('id', '=', r.id).execute();
+      moved++;
+    }
+    return moved;
   }
 
   async touch(id: string, at: number): Promise<void> {

@@ -64,8 +64,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   }
   const store = createStore(db, envelope);
   let bus: Bus | undefined;
-  const services = adapterServices(store, config, log, (events) => bus!.appendInbound(events));
   const adapters = new Map<string, ChannelAdapter>();
+  const services = adapterServices(store, config, log, (events) => bus!.appendInbound(events), (type) => adapters.get(type)?.capabilities.multiRow ?? false);
   for (const [name, factory] of Object.entries({ ...adapterFactories, ...(options.extraAdapters ?? {}) })) {
     adapters.set(name, (factory as AdapterFactory)({ services }));
   }

@@ -2,12 +2,17 @@ import type { AdapterServices, AppendResult, InboxEvent, Logger } from '../chann
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
 
-/** Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group commit, wake-up). */
+/**
+ * Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group
+ * commit, wake-up). `multiRow(type)` says whether a channel allows several rows per user (its
+ * capabilities), so rows it creates get the single-row guarantee otherwise.
+ */
 export function adapterServices(
   store: Store,
   config: Config,
   log: Logger,
   appendInbound: (events: InboxEvent[]) => Promise<AppendResult[]>,
+  multiRow: (type: string) => boolean,
 ): AdapterServices {
   return {
     config,
@@ -22,8 +27,7 @@ export function adapterServices(
       setStatus: (id, status, reason) => store.integrations.setStatus(id, status, reason),
       async create({ grantToDefaultProfile, ...input }) {
         return store.transaction(async (tx) => {
-          const existing = await tx.integrations.list(input.userId, input.type);
-          const integration = await tx.integrations.create({ ...input, isDefault: existing.length === 0 });
+          const integration = await tx.integrations.create({ ...input, isDefault: true, singleRow: !multiRow(input.type) });
           if (!grantToDefaultProfile) return integration;
           const profile = (await tx.profiles.find(input.userId, 'default')) ?? (await tx.profiles.list(input.userId))[0];
           if (!profile) return integration;
@@ -36,6 +40,11 @@ export function adapterServices(
         if (row) await store.integrations.update(row.userId, id, { config: patch });
       },
       listForUser: (userId, type) => store.integrations.list(userId, type),
+    },
+    state: {
+      get: (integrationId, key) => store.state.get(integrationId, key),
+      set: (integrationId, key, value) => store.state.set(integrationId, key, value),
+      bump: (integrationId, key) => store.state.bump(integrationId, key),
     },
     users: {
       byId: (id) => store.users.byId(id),

@@ -3,6 +3,7 @@ import { startFakeResend, type FakeResend } from '../fakes/resend-api.ts';
 import { FakeTelegram } from '../fakes/telegram-api.ts';
 import { DIALECTS } from '../helpers/db.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { installViaOAuth, newUser as newSlackUser, startSlackHub, type SlackHub } from '../slack/helpers.ts';
 import { newBot } from '../telegram/env.ts';
 
 /** Concurrent connects and updates of integrations: the database, not luck, keeps them consistent. */
@@ -75,5 +76,24 @@ describe.each(DIALECTS)('concurrent connect and update on %s', (dialect) => {
     expect(got.name).toBe('Renamed bot');
     expect(got.config.dm_policy).toBe('open');
     expect(got.config.allow_from).toEqual([4242]);
+  });
+});
+
+describe.each(DIALECTS)('concurrent Slack installs on %s', (dialect) => {
+  let h: SlackHub;
+  beforeAll(async () => {
+    h = await startSlackHub({ dialect });
+  });
+  afterAll(() => h.close());
+
+  it('4 concurrent "Add to Slack" returns for one user leave one row, one default, and no 5xx page', async () => {
+    const carol = await newSlackUser(h.t, `carol-${dialect}@example.com`);
+    h.fake.approveAs = { teamId: 'T0CAROL', teamName: 'Carol Corp', userId: 'U0CAROL', botUserId: 'U0BOTC' };
+    const pages = await Promise.all(Array.from({ length: 4 }, () => installViaOAuth(h, carol.key)));
+    for (const p of pages) expect([200, 409]).toContain(p.status);
+    expect(pages.some((p) => p.status === 200)).toBe(true);
+    const rows = (await h.t.api('GET', '/v1/integrations', undefined, carol.key)).body.integrations.filter((i: any) => i.type === 'slack');
+    expect(rows).toHaveLength(1);
+    expect(rows[0].is_default).toBe(true);
   });
 });

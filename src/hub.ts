@@ -71,9 +71,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const store = createStore(db, envelope);
   let bus: Bus | undefined;
   const appendInbound = (events: Parameters<Bus['appendInbound']>[0]) => bus!.appendInbound(events);
+  const multiRow = (type: string) => adapters.get(type)?.capabilities.multiRow ?? false;
   const adapters = new Map<string, ChannelAdapter>();
   for (const [name, row] of Object.entries(registry)) {
-    adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound) }));
+    adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound, multiRow) }));
   }
   bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls);
   const boot = await bootstrap(store, config.dataDir, config.adminKey, log);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InstallProvider, type CallbackOptions, type InstallURLOptions } from '@slack/oauth';
-import { UnavailableError, type AdapterServices, type InboundRoute, type TypeAction } from '../../src/channel/index.ts';
+import { ConflictError, UnavailableError, type AdapterServices, type InboundRoute, type TypeAction } from '../../src/channel/index.ts';
 import { BOT_SCOPES } from './capabilities.ts';
 import { clientOptions, slackLogger } from './client.ts';
 import { slackConfig } from './config.ts';
@@ -99,6 +99,7 @@ function send(res: ServerResponse, status: number, html: string): void {
 function explain(error: unknown): [number, string] {
   if (error instanceof SlackStateError) return [400, `The install link could not be verified: ${error.message}.`];
   if (error instanceof InstallConflictError) return [409, `Not installed: ${error.message}.`];
+  if (error instanceof ConflictError) return [409, `Not installed: ${error.message} (another install finished first).`];
   const code = (error as { code?: string }).code;
   if (code === 'slack_oauth_installer_authorization_error') return [400, 'The installation was cancelled in Slack.'];
   if (code === 'slack_oauth_missing_code' || code === 'slack_oauth_missing_state') return [400, 'The link from Slack is incomplete (no code or state).'];

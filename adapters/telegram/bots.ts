@@ -4,7 +4,7 @@ import type { AdapterServices, IntegrationInfo } from '../../src/channel/index.t
 import { RefusedError } from '../../src/channel/index.ts';
 import { telegramConfig } from './config.ts';
 import { translate } from './errors.ts';
-import type { TelegramConfig, TelegramSecrets, TgUser } from './types.ts';
+import { BOT_STATE_KEY, type TelegramConfig, type TelegramSecrets, type TgUser } from './types.ts';
 
 /** grammY's Api for one bot and the bot's getMe answer. */
 export interface BotHandle {
@@ -21,7 +21,8 @@ export interface SharedBot extends BotHandle {
 const CACHE_MS = 5_000;
 
 /**
- * One grammY Bot per token, built on first use with the stored getMe answer (so grammY never calls
+ * One grammY Bot per token, built on first use with the getMe answer kept in the integration's state
+ * (falling back to the identity in its config), so grammY never calls
  * getMe) and the configured API root. Also caches each integration's webhook secret for the
  * webhook's hot path; `forget` drops a bot when it is disconnected.
  */
@@ -47,9 +48,10 @@ export class BotPool {
     const hit = this.bots.get(integration.id);
     if (hit && Date.now() - hit.at < CACHE_MS * 60) return hit.handle;
     const secrets = await this.services.integrations.secrets<TelegramSecrets>(integration.id);
-    if (!secrets?.token || !config.bot) throw new RefusedError(`integration ${integration.id} has no bot token`, true);
-    const bot = this.build(secrets.token, config.bot);
-    const handle = { api: bot.api, me: config.bot };
+    const me = (await this.services.state.get<BotHandle['me']>(integration.id, BOT_STATE_KEY)) ?? (config.bot as BotHandle['me'] | undefined);
+    if (!secrets?.token || !me) throw new RefusedError(`integration ${integration.id} has no bot token`, true);
+    const bot = this.build(secrets.token, me);
+    const handle = { api: bot.api, me };
     this.bots.set(integration.id, { handle, at: Date.now() });
     return handle;
   }

@@ -5,7 +5,7 @@ import { ConflictError, HubError, UnprocessableError } from '../../src/channel/i
 import { telegramConfig } from './config.ts';
 import { linkPurpose, type TgContext } from './context.ts';
 import { redact } from './errors.ts';
-import { ALLOWED_UPDATES, type TelegramConfig, type TgUser } from './types.ts';
+import { ALLOWED_UPDATES, BOT_STATE_KEY, type TelegramConfig, type TgUser } from './types.ts';
 
 /** How long a `/link` code lives (ms): one hour. */
 export const LINK_TTL_MS = 3600_000;
@@ -18,7 +18,8 @@ export const webhookUrl = (publicUrl: string, integrationId: string) => `${publi
 /**
  * Connects a bot: checks the token with getMe (422 on a bad one, nothing stored), refuses a bot any
  * user already connected (409, without saying whose), registers the webhook with a fresh secret (or,
- * in polling mode, clears any webhook), and issues the first `/link` code.
+ * in polling mode, clears any webhook), and issues the first `/link` code. The config keeps the bot's
+ * identity; its full getMe answer is returned as state, stored beside the row.
  */
 export async function connectBot(ctx: TgContext, input: Record<string, unknown>, cc: ConnectContext): Promise<ConnectResult> {
   const token = typeof input.token === 'string' ? input.token.trim() : '';
@@ -55,10 +56,16 @@ export async function connectBot(ctx: TgContext, input: Record<string, unknown>,
   return {
     name: `@${me.username ?? me.id}`,
     externalId: String(me.id),
-    config: { bot: me, mode, dm_policy: 'owner' } satisfies TelegramConfig,
+    config: { bot: botIdentity(me), mode, dm_policy: 'owner' } satisfies TelegramConfig,
     secrets: { token, webhook_secret: secret },
     shown: { link, ...(warnings.length ? { warnings } : {}) },
+    state: { [BOT_STATE_KEY]: me },
   };
+}
+
+/** The few getMe fields a bot's config keeps and the API shows; the whole answer goes to the integration's state. */
+export function botIdentity(me: TgUser): TgUser {
+  return { id: me.id, ...(me.username !== undefined ? { username: me.username } : {}), ...(me.first_name !== undefined ? { first_name: me.first_name } : {}) };
 }
 
 /** A fresh `/link` code for a bot (one hour, single use) and what to do with it. */

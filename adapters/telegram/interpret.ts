@@ -45,7 +45,7 @@ async function interpretOwn(ctx: TgContext, integration: IntegrationInfo, p: Par
     const policy = config.dm_policy ?? 'owner';
     return { kind: 'ignored', reason: `Telegram user ${p.from.id} is not allowed by dm_policy ${policy} of ${integration.name}`, userId: integration.userId, integrationId: integration.id, policy: true };
   }
-  return { kind: 'message', userId: integration.userId, message: toMessage(ctx, integration, p, me) };
+  return { kind: 'message', userId: integration.userId, message: await toMessage(ctx, integration, p, me) };
 }
 
 async function interpretShared(ctx: TgContext, p: ParsedMessage): Promise<InboundDecision> {
@@ -71,7 +71,7 @@ async function interpretShared(ctx: TgContext, p: ParsedMessage): Promise<Inboun
     const policy = (paired.integration.config as TelegramConfig).dm_policy ?? 'owner';
     return { kind: 'ignored', reason: `Telegram user ${p.from.id} is not allowed by dm_policy ${policy} of ${paired.integration.name}`, userId: paired.userId, integrationId: paired.integration.id, policy: true };
   }
-  return { kind: 'message', userId: paired.userId, message: toMessage(ctx, paired.integration, p, shared.me, 'shared') };
+  return { kind: 'message', userId: paired.userId, message: await toMessage(ctx, paired.integration, p, shared.me, 'shared') };
 }
 
 /** A command the bot answers itself, arriving as an edit: commands run only on new messages. */
@@ -99,14 +99,14 @@ function addressed(p: ParsedMessage, me: TgUser): boolean {
   return mentions(p.message, me);
 }
 
-function toMessage(ctx: TgContext, integration: IntegrationInfo, p: ParsedMessage, me: TgUser, via?: 'shared'): InboundMessage {
+async function toMessage(ctx: TgContext, integration: IntegrationInfo, p: ParsedMessage, me: TgUser, via?: 'shared'): Promise<InboundMessage> {
   const m = p.message;
   const reply = m.reply_to_message;
   const conv = conversationKey(p.chatId, p.topicId);
   return {
     channel: 'telegram',
     integrationId: integration.id,
-    threadKey: ctx.epochs.threadKey(integration.config as TelegramConfig, conv),
+    threadKey: await ctx.epochs.threadKey(integration.id, conv),
     messageId: String(m.message_id),
     sender: { id: String(p.from.id), name: displayName(p.from), username: p.from.username, isBot: false },
     text: p.chatType === 'private' ? p.text : stripMention(p.text, me),

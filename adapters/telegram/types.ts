@@ -140,8 +140,11 @@ export type DmPolicy = 'owner' | 'allowlist' | 'open';
 
 /** What a Telegram integration keeps in its (non-secret) config. */
 export interface TelegramConfig {
-  /** The bot's getMe answer, kept so grammY never has to call getMe again. */
-  bot?: TgUser & Record<string, unknown>;
+  /**
+   * The bot's identity (id, username, first_name), shown to the user. Its full getMe answer, which
+   * grammY gets so it never calls getMe, is kept in the integration's state under {@link BOT_STATE_KEY}.
+   */
+  bot?: TgUser;
   /** `webhook` or `polling`: how this bot receives updates; fixed at connect time. */
   mode?: 'webhook' | 'polling';
   /** True for a user's row on the platform's shared bot. */
@@ -149,9 +152,10 @@ export interface TelegramConfig {
   dm_policy?: DmPolicy;
   /** Telegram user ids allowed when `dm_policy` is `allowlist`. */
   allow_from?: number[];
-  /** Per chat (or chat + topic) thread generation, bumped by `/new`. */
-  thread_epochs?: Record<string, number>;
 }
+
+/** The integration-state key of a bot's full getMe answer. */
+export const BOT_STATE_KEY = 'bot';
 
 /** What a Telegram integration keeps encrypted. */
 export interface TelegramSecrets {

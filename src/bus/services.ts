@@ -1,12 +1,17 @@
 import type { AdapterServices, AdapterSettings, AppendResult, InboxEvent, Logger } from '../channel/index.ts';
 import type { Store } from '../store/index.ts';
 
-/** Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group commit, wake-up). */
+/**
+ * Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group
+ * commit, wake-up). `multiRow(type)` says whether a channel allows several rows per user (its
+ * capabilities), so rows it creates get the single-row guarantee otherwise.
+ */
 export function adapterServices(
   store: Store,
   config: AdapterSettings,
   log: Logger,
   appendInbound: (events: InboxEvent[]) => Promise<AppendResult[]>,
+  multiRow: (type: string) => boolean,
 ): AdapterServices {
   return {
     config,
@@ -21,8 +26,7 @@ export function adapterServices(
       setStatus: (id, status, reason) => store.integrations.setStatus(id, status, reason),
       async create({ grantToDefaultProfile, ...input }) {
         return store.transaction(async (tx) => {
-          const existing = await tx.integrations.list(input.userId, input.type);
-          const integration = await tx.integrations.create({ ...input, isDefault: existing.length === 0 });
+          const integration = await tx.integrations.create({ ...input, isDefault: true, singleRow: !multiRow(input.type) });
           if (!grantToDefaultProfile) return integration;
           const profile = (await tx.profiles.find(input.userId, 'default')) ?? (await tx.profiles.list(input.userId))[0];
           if (!profile) return integration;
@@ -35,6 +39,12 @@ export function adapterServices(
         if (row) await store.integrations.update(row.userId, id, { config: patch });
       },
       listForUser: (userId, type) => store.integrations.list(userId, type),
+    },
+    state: {
+      get: (integrationId, key) => store.state.get(integrationId, key),
+      set: (integrationId, key, value) => store.state.set(integrationId, key, value),
+      bump: (integrationId, key) => store.state.bump(integrationId, key),
+      moveKeys: (integrationId, fromPrefix, toPrefix) => store.transaction((tx) => tx.state.moveKeys(integrationId, fromPrefix, toPrefix)),
     },
     users: {
       byId: (id) => store.users.byId(id),

@@ -41,6 +41,8 @@ export interface ConnectResult {
   config: Record<string, unknown>;
   secrets: Record<string, unknown>;
   shown?: Record<string, unknown>;
+  /** Internal state to keep beside the new row (AdapterServices.state), by key; never shown. */
+  state?: Record<string, unknown>;
 }
 
 /** Context of a connect call. */

@@ -72,7 +72,9 @@ export interface AdapterServices {
     setSecrets(id: string, secrets: Record<string, unknown> | null): Promise<void>;
     setStatus(id: string, status: 'active' | 'unhealthy', reason: string | null): Promise<void>;
     /**
-     * Creates a row (pairing, OAuth installs). The first of its type for the user becomes the default.
+     * Creates a row (pairing, OAuth installs). It becomes the default when the user has no default of
+     * its type. For a single-row type (not `multiRow`) a second row is refused with a 409
+     * `integration_exists` ConflictError, also when two creates race.
      * With `grantToDefaultProfile`, it is granted to the user's `default` profile (else their oldest),
      * whose name comes back as `grantedTo`, so a one-tap pairing is ready to chat.
      */
@@ -85,10 +87,29 @@ export interface AdapterServices {
       secrets?: Record<string, unknown>;
       grantToDefaultProfile?: boolean;
     }): Promise<IntegrationInfo & { grantedTo?: string }>;
-    /** Merges settings into an integration's config. */
+    /** Merges settings into an integration's config (shallow, atomic: concurrent merges all land). */
     updateConfig(id: string, patch: Record<string, unknown>): Promise<void>;
     /** A user's integrations of a type. */
     listForUser(userId: string, type: string): Promise<IntegrationInfo[]>;
+  };
+  /**
+   * An adapter's internal state about an integration (counters, cached platform answers), one value
+   * per key, kept out of the config so the API never shows it and reads of the row stay small.
+   * Deleted with the integration.
+   */
+  readonly state: {
+    /** The value under a key (JSON), or undefined. */
+    get<T = unknown>(integrationId: string, key: string): Promise<T | undefined>;
+    /** Sets or replaces the value under a key (JSON-serialisable). */
+    set(integrationId: string, key: string, value: unknown): Promise<void>;
+    /** Adds one to the integer under a key (0 when unset) atomically in the database; resolves with the new value. */
+    bump(integrationId: string, key: string): Promise<number>;
+    /**
+     * Renames the keys that are `fromPrefix` or start with it followed by a separator (`epoch:-42`,
+     * `epoch:-42:7`, never `epoch:-421`) to start with `toPrefix`; a target that exists already is
+     * kept and the old key dropped. One transaction; resolves with how many keys moved.
+     */
+    moveKeys(integrationId: string, fromPrefix: string, toPrefix: string): Promise<number>;
   };
   readonly users: {
     byId(id: string): Promise<{ id: string; email: string; name: string | null } | undefined>;

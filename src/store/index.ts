@@ -4,6 +4,7 @@ import type { Db, Dialect } from './db.ts';
 import { GrantsRepo } from './grants.ts';
 import { IdentityLinksRepo } from './identity-links.ts';
 import { InboxRepo } from './inbox.ts';
+import { IntegrationStateRepo } from './integration-state.ts';
 import { IntegrationsRepo } from './integrations.ts';
 import { LinkCodesRepo } from './link-codes.ts';
 import { MessagesRepo } from './messages.ts';
@@ -20,6 +21,8 @@ export interface Store {
   readonly users: UsersRepo;
   readonly profiles: ProfilesRepo;
   readonly integrations: IntegrationsRepo;
+  /** Adapters' internal state per integration, kept out of its config. */
+  readonly state: IntegrationStateRepo;
   readonly grants: GrantsRepo;
   readonly links: IdentityLinksRepo;
   readonly threads: ThreadsRepo;
@@ -39,6 +42,7 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, i
     users: new UsersRepo(kysely),
     profiles: new ProfilesRepo(kysely, envelope),
     integrations: new IntegrationsRepo(kysely, envelope),
+    state: new IntegrationStateRepo(kysely),
     grants: new GrantsRepo(kysely),
     links: new IdentityLinksRepo(kysely),
     threads: new ThreadsRepo(kysely),

@@ -1,8 +1,10 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { IntegrationInfo } from '../channel/services.ts';
 import { newId } from '../crypto/tokens.ts';
+import { ConflictError } from '../errors.ts';
 import { parseJson } from './json.ts';
+import { isPostgres } from './migrations/helpers.ts';
 import type { Database, UserIntegrationsTable } from './schema.ts';
 
 /** An integration row as stored (secrets sealed). */
@@ -38,9 +40,20 @@ export interface NewIntegration {
   type: string;
   name: string;
   externalId?: string | null;
+  /** Become the user's default of this type if they have none yet (decided atomically). Default false. */
   isDefault?: boolean;
+  /** The type allows one row per user: a second one is refused (409 `integration_exists`). Default false. */
+  singleRow?: boolean;
   config?: Record<string, unknown>;
   secrets?: Record<string, unknown>;
+}
+
+/** Whether `e` is the database refusing a second row of a single-row type (index `user_integrations_single_row`). */
+function isSingleRowViolation(e: unknown): boolean {
+  const err = e as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (err?.code === '23505') return err.constraint === 'user_integrations_single_row';
+  // SQLite names the columns, not the index; the default index cannot fire here (its insert is an upsert).
+  return err?.code === 'SQLITE_CONSTRAINT_UNIQUE' && String(err.message).includes('user_integrations.user_id, user_integrations.type');
 }
 
 /** The `user_integrations` rows. Reads by id take the owner, so another user's id is not found. */
@@ -50,6 +63,11 @@ export class IntegrationsRepo {
     private readonly envelope: Envelope,
   ) {}
 
+  /**
+   * Inserts a row. With `isDefault` it becomes the default only if the user has no default of the type
+   * (an upsert on the one-default index, so two concurrent creates never both win). With `singleRow`
+   * a second row of the type for the user is refused with a ConflictError (`integration_exists`).
+   */
   async create(input: NewIntegration): Promise<Integration> {
     const id = input.id ?? newId('int');
     const now = Date.now();
@@ -59,7 +77,8 @@ export class IntegrationsRepo {
       type: input.type,
       name: input.name,
       external_id: input.externalId ?? null,
-      is_default: input.isDefault ? 1 : 0,
+      is_default: 0,
+      single_row: input.singleRow ? 1 : 0,
       status: 'active',
       status_reason: null,
       config: JSON.stringify(input.config ?? {}),
@@ -67,7 +86,21 @@ export class IntegrationsRepo {
       created_at: now,
       updated_at: now,
     };
-    await this.db.insertInto('user_integrations').values(row).execute();
+    try {
+      if (input.isDefault) {
+        const won = await this.db
+          .insertInto('user_integrations')
+          .values({ ...row, is_default: 1 })
+          .onConflict((oc) => oc.columns(['user_id', 'type']).where(sql<boolean>`is_default = 1`).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (won) return toIntegration({ ...row, is_default: 1 });
+      }
+      await this.db.insertInto('user_integrations').values(row).execute();
+    } catch (e) {
+      if (isSingleRowViolation(e)) throw new ConflictError(`You already have a ${input.type} integration; update or disconnect it first`, 'integration_exists');
+      throw e;
+    }
     return toIntegration(row);
   }
 
@@ -121,33 +154,60 @@ export class IntegrationsRepo {
       .execute();
   }
 
-  /** Changes name, default flag or settings (merged). Making one default clears the flag on the user's others of that type. */
+  /**
+   * Changes name, default flag or settings (merged shallowly into the stored config), in one
+   * transaction: the row is read and locked (`FOR UPDATE` on PostgreSQL; SQLite has one writer), so
+   * concurrent patches all land. Making one default clears the flag on the user's others of that type
+   * in the same transaction, under a lock on all of them taken in id order.
+   */
   async update(
     userId: string,
     id: string,
     patch: { name?: string; isDefault?: boolean; config?: Record<string, unknown> },
   ): Promise<Integration | undefined> {
-    const current = await this.get(userId, id);
-    if (!current) return undefined;
-    if (patch.isDefault) {
-      await this.db
-        .updateTable('user_integrations')
-        .set({ is_default: 0 })
-        .where('user_id', '=', userId)
-        .where('type', '=', current.type)
-        .execute();
-    }
-    await this.db
-      .updateTable('user_integrations')
-      .set({
+    return this.inTransaction(async (db) => {
+      const pg = isPostgres(db);
+      const mine = db.selectFrom('user_integrations').selectAll().where('user_id', '=', userId);
+      let current: IntegrationRow | undefined;
+      if (patch.isDefault) {
+        const type = (await mine.select('type').where('id', '=', id).executeTakeFirst())?.type;
+        if (type === undefined) return undefined;
+        const siblings = mine.where('type', '=', type).orderBy('id');
+        current = (await (pg ? siblings.forUpdate() : siblings).execute()).find((r) => r.id === id);
+      } else {
+        const one = mine.where('id', '=', id);
+        current = await (pg ? one.forUpdate() : one).executeTakeFirst();
+      }
+      if (!current) return undefined;
+      if (patch.isDefault) {
+        await db
+          .updateTable('user_integrations')
+          .set({ is_default: 0 })
+          .where('user_id', '=', userId)
+          .where('type', '=', current.type)
+          .where('is_default', '=', 1)
+          .where('id', '<>', id)
+          .execute();
+      }
+      const next: IntegrationRow = {
+        ...current,
         name: patch.name ?? current.name,
-        is_default: patch.isDefault === undefined ? (current.isDefault ? 1 : 0) : patch.isDefault ? 1 : 0,
-        config: JSON.stringify({ ...current.config, ...(patch.config ?? {}) }),
+        is_default: patch.isDefault === undefined ? Number(current.is_default) : patch.isDefault ? 1 : 0,
+        config: patch.config ? JSON.stringify({ ...parseJson(current.config, {}), ...patch.config }) : current.config,
         updated_at: Date.now(),
-      })
-      .where('id', '=', id)
-      .execute();
-    return this.get(userId, id);
+      };
+      await db
+        .updateTable('user_integrations')
+        .set({ name: next.name, is_default: next.is_default, config: next.config, updated_at: next.updated_at })
+        .where('id', '=', id)
+        .execute();
+      return toIntegration(next);
+    });
+  }
+
+  /** Runs `fn` in a transaction, or in the caller's when this repo is already inside one. */
+  private inTransaction<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);
   }
 
   /** Marks an integration healthy or not, with a reason shown to the user. */

@@ -9,6 +9,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   agent_profiles: AgentProfilesTable;
   user_integrations: UserIntegrationsTable;
+  integration_state: IntegrationStateTable;
   grants: GrantsTable;
   identity_links: IdentityLinksTable;
   threads: ThreadsTable;
@@ -61,15 +62,34 @@ export interface UserIntegrationsTable {
   name: string;
   /** The platform's id of the connected thing (Telegram bot id, Slack team id), when there is one. */
   external_id: string | null;
+  /** At most one row per (user, type) has 1 (a partial unique index). */
   is_default: number;
+  /**
+   * 1 for a row of a type a user may have only once (email, webhook, Slack): a partial unique index on
+   * (user, type) where this is 1 refuses a second one, also under concurrent connects. 0 for multi-row types.
+   */
+  single_row: Generated<number>;
   /** `active` | `unhealthy`. */
   status: string;
   status_reason: string | null;
-  /** Non-secret settings, JSON. */
+  /** Settings the user set or may see, JSON; internal state lives in `integration_state`. */
   config: string;
   /** Sealed JSON of every secret of the integration. */
   secrets: string | null;
   created_at: number;
+  updated_at: number;
+}
+
+/**
+ * Internal state of an integration an adapter keeps (Telegram's thread epochs, a bot's getMe answer):
+ * one row per key, never shown by the API, deleted with the integration.
+ */
+export interface IntegrationStateTable {
+  integration_id: string;
+  /** The adapter's name for the state, e.g. `bot` or `epoch:<chat>`. */
+  key: string;
+  /** JSON. Counters bumped in SQL are JSON integers. */
+  value: string;
   updated_at: number;
 }
 

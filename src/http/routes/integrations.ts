@@ -78,15 +78,23 @@ export function integrationsRoutes(hub: HubContext): Router {
     }
     const id = newId('int');
     const connected = await adapter.connect(req.body as Record<string, unknown>, { userId: user.id, userEmail: user.email, integrationId: id });
-    const integration = await store.integrations.create({
-      id,
-      userId: user.id,
-      type: body.type,
-      name: body.name ?? connected.name,
-      externalId: connected.externalId ?? null,
-      isDefault: existing.length === 0,
-      config: connected.config,
-      secrets: connected.secrets,
+    // The check above is the fast answer; the database decides races: a second row of a single-row
+    // type is refused (409 integration_exists) and only one row becomes the default. Row and state
+    // commit together.
+    const integration = await store.transaction(async (tx) => {
+      const created = await tx.integrations.create({
+        id,
+        userId: user.id,
+        type: body.type,
+        name: body.name ?? connected.name,
+        externalId: connected.externalId ?? null,
+        isDefault: true,
+        singleRow: !adapter.capabilities.multiRow,
+        config: connected.config,
+        secrets: connected.secrets,
+      });
+      for (const [key, value] of Object.entries(connected.state ?? {})) await tx.state.set(id, key, value);
+      return created;
     });
     res.status(201).json({ integration: integrationView(integration), ...(connected.shown ?? {}) });
   });

@@ -49,7 +49,7 @@ export function guardedRange(ip: string): string | undefined {
   if (embedded.length === 0) return range === 'unicast' ? undefined : range;
   for (const { form, ipv4 } of embedded) {
     const inner = ipv4Range(ipv4);
-    if (inner) return `${inner} (${ipv4.toString()} inside a ${form} address)`;
+    if (inner) return `${inner} (IPv4 ${ipv4.toString()} in ${form} form)`;
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from './channel/index.ts';
 import { newApiKey } from './crypto/tokens.ts';
+import { ensurePrivateDir, makePrivate } from './private-files.ts';
 import type { Store } from './store/index.ts';
 
 /** Name of the file in DATA_DIR that holds the local admin's API key (mode 0600). */
@@ -27,6 +28,7 @@ export async function bootstrap(store: Store, dataDir: string, adminKey: string 
     });
     log.info({}, 'SWITCHBOARD_ADMIN_KEY: admin ensured');
   }
+  makePrivate(path.join(dataDir, ADMIN_KEY_FILE));
   if ((await store.users.count()) > 0) return {};
   const key = newApiKey();
   await store.transaction(async (tx) => {
@@ -35,7 +37,7 @@ export async function bootstrap(store: Store, dataDir: string, adminKey: string 
     await tx.profiles.create(admin.id, 'default', { kind: 'echo' });
   });
   const file = path.join(dataDir, ADMIN_KEY_FILE);
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   fs.writeFileSync(file, key + '\n', { mode: 0o600 });
   return { createdAdminKey: key };
 }

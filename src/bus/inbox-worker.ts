@@ -73,7 +73,9 @@ export class InboxWorker {
         this.held.add(row.id);
         const key = row.ordering_key;
         const p: Promise<void> = (this.tails.get(key) ?? Promise.resolve())
-          .then(() => (this.running ? this.handleSafely(row) : this.store.inbox.release(row.id)))
+          .then(() => (this.running ? this.handleSafely(row) : this.handBack(row)))
+          // handleSafely and handBack never throw; this keeps a bug from breaking the chain or the process.
+          .catch((e) => this.log.error({ err: e, inbox: row.id }, 'inbound handling failed unexpectedly; the row stays leased until its lease expires'))
           .finally(() => {
             this.held.delete(row.id);
             this.inFlight.delete(p);
@@ -85,6 +87,15 @@ export class InboxWorker {
       }
       // Fewer rows than room means nothing else is ready: new rows and finished turns wake us.
       if (claimed.length < room || room <= 0) await this.wakeup.wait(this.tuning.pollIntervalMs);
+    }
+  }
+
+  /** Hands a row that has not started back to the inbox (shutdown). If that fails, lease expiry takes it back later. */
+  private async handBack(row: InboxRow): Promise<void> {
+    try {
+      await this.store.inbox.release(row.id);
+    } catch (e) {
+      this.log.error({ err: e, inbox: row.id, channel: row.channel }, 'could not hand an inbox row back at shutdown; it stays leased until its lease expires');
     }
   }
 

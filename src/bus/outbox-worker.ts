@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { ChannelAdapter, Logger, OutboundMessage } from '../channel/index.ts';
+import type { ChannelAdapter, Logger, OutboundMessage, SendResult } from '../channel/index.ts';
 import { isChannelError } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { DeliveryRow } from '../store/outbox.ts';
+import type { Integration } from '../store/integrations.ts';
+import type { NotificationRow } from '../store/notifications.ts';
 import { nextDelay } from './backoff.ts';
+import { retryBookkeeping } from './bookkeeping.ts';
 import { LeaseSweeper } from './lease-sweeper.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -21,6 +24,8 @@ export class OutboxWorker {
   private readonly wakeup = new Wakeup();
   private readonly sweeper: LeaseSweeper;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Rows this process sent whose "sent" mark is not stored yet: recorded again, never sent again. */
+  private readonly sentUnrecorded = new Map<number, AcceptedSend>();
   private running = false;
   private loop: Promise<void> | undefined;
 
@@ -57,26 +62,39 @@ export class OutboxWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
-      await this.sweeper.maybeSweep();
-      let claimed: DeliveryRow[] = [];
-      const room = this.tuning.outboxConcurrency - this.inFlight.size;
-      if (room > 0) {
-        try {
-          claimed = await this.store.outbox.claim(room, this.tuning.leaseMs);
-        } catch (e) {
-          this.log.error({ err: e }, 'outbox claim failed');
-        }
+      try {
+        await this.turn();
+      } catch (e) {
+        // Every step below handles its own errors; this is the last line, so the loop never dies.
+        this.log.error({ err: e }, 'outbox loop failed; continuing');
+        await this.wakeup.wait(this.tuning.pollIntervalMs);
       }
-      for (const row of claimed) {
-        const p = this.deliver(row).finally(() => {
+    }
+  }
+
+  /** One turn of the loop: sweep, claim what there is room for, start the sends, then wait. */
+  private async turn(): Promise<void> {
+    await this.sweeper.maybeSweep();
+    let claimed: DeliveryRow[] = [];
+    const room = this.tuning.outboxConcurrency - this.inFlight.size;
+    if (room > 0) {
+      try {
+        claimed = await this.store.outbox.claim(room, this.tuning.leaseMs);
+      } catch (e) {
+        this.log.error({ err: e }, 'outbox claim failed');
+      }
+    }
+    for (const row of claimed) {
+      const p = this.deliver(row)
+        .catch((e) => this.log.error({ err: e, delivery: row.id }, 'delivery failed unexpectedly; the row stays leased until its lease expires'))
+        .finally(() => {
           this.inFlight.delete(p);
           this.wakeup.wake();
         });
-        this.inFlight.add(p);
-      }
-      // Fewer rows than room means nothing else is due: enqueues, finished sends and the due-time timer wake us.
-      if (claimed.length < room || room <= 0) await this.wakeup.wait(await this.idleWait());
+      this.inFlight.add(p);
     }
+    // Fewer rows than room means nothing else is due: enqueues, finished sends and the due-time timer wake us.
+    if (claimed.length < room || room <= 0) await this.wakeup.wait(await this.idleWait());
   }
 
   private async idleWait(): Promise<number> {
@@ -90,55 +108,144 @@ export class OutboxWorker {
     return poll;
   }
 
+  /**
+   * Sends one claimed row. "The send failed" (retried or failed by the rules) is kept apart from
+   * "the bookkeeping failed" (a database write around the send, retried as such): a row the
+   * platform accepted is never sent again by this process, whatever the database does.
+   */
   private async deliver(row: DeliveryRow): Promise<void> {
+    const unrecorded = this.sentUnrecorded.get(row.id);
+    // Sent already by this process (its lease ran out while the database was away): only record it.
+    if (unrecorded) return this.recordSent(row, unrecorded);
     const adapter = this.adapters.get(row.channel);
-    const integration = row.integration_id ? await this.store.integrations.byId(row.integration_id) : null;
-    if (!adapter) return this.fail(row, 'failed', `no adapter for channel ${row.channel}`);
-    if (row.integration_id && !integration) return this.fail(row, 'failed', 'the integration was disconnected');
-    const message = JSON.parse(row.payload) as OutboundMessage;
+    let job: SendJob;
     try {
-      const result = await adapter.send(message, { integration: integration ?? null, idempotencyKey: row.idempotency_key, attempt: row.attempts });
-      const claim = row.notification_id && message.data?.claim === true && row.integration_id && result.claimKeys?.length;
-      const n = claim ? await this.store.notifications.byId(row.notification_id!) : undefined;
-      await this.commit(async (tx) => {
-        if (n) await tx.claims.record(row.integration_id!, result.claimKeys!, { notificationId: n.id, profileId: n.profile_id, userId: n.user_id });
-        await tx.outbox.markSent(row.id, result);
-      });
-      this.events.emit('delivery.sent', row, result);
+      const prepared = await this.prepare(row, adapter);
+      if (typeof prepared === 'string') return this.fail(row, 'failed', prepared);
+      job = prepared;
     } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
-      if (isChannelError(e) && e.kind === 'refused') {
-        if ('unhealthy' in e && e.unhealthy && row.integration_id) {
-          await this.store.integrations.setStatus(row.integration_id, 'unhealthy', reason);
-        }
-        return this.fail(row, 'failed', reason);
-      }
-      if (!isChannelError(e)) this.log.error({ err: e, delivery: row.id }, 'adapter threw an unexpected error; retrying');
-      if (row.attempts >= row.max_attempts) return this.fail(row, 'dead', `gave up after ${row.attempts} attempts: ${reason}`);
-      const delay = nextDelay(row.attempts, {
-        baseMs: this.tuning.retryBaseMs,
-        maxMs: this.tuning.retryMaxMs,
-        schedule: adapter.capabilities.retrySchedule?.map((d) => d * this.tuning.retryScheduleScale),
-        retryAfterMs: isChannelError(e) && e.kind === 'retry_after' ? (e as { retryAfterMs?: number }).retryAfterMs : undefined,
+      this.log.error({ err: e, delivery: row.id, channel: row.channel }, 'could not prepare delivery (a database read failed); it will be retried');
+      return this.retryLater(row, adapter, e);
+    }
+    let result: SendResult;
+    try {
+      result = await job.adapter.send(job.message, { integration: job.integration, idempotencyKey: row.idempotency_key, attempt: row.attempts });
+    } catch (e) {
+      return this.sendFailed(row, job.adapter, e);
+    }
+    await this.recordSent(row, { result, notification: job.notification });
+  }
+
+  /** Reads what a send needs. Returns the reason when the row can never be sent. */
+  private async prepare(row: DeliveryRow, adapter: ChannelAdapter | undefined): Promise<SendJob | string> {
+    if (!adapter) return `no adapter for channel ${row.channel}`;
+    const integration = row.integration_id ? await this.store.integrations.byId(row.integration_id) : null;
+    if (row.integration_id && !integration) return 'the integration was disconnected';
+    let message: OutboundMessage;
+    try {
+      message = JSON.parse(row.payload) as OutboundMessage;
+    } catch {
+      return 'the stored message is not valid JSON';
+    }
+    const claim = row.notification_id && message.data?.claim === true && row.integration_id;
+    const notification = claim ? await this.store.notifications.byId(row.notification_id!) : undefined;
+    return { adapter, integration: integration ?? null, message, notification };
+  }
+
+  /**
+   * Records an accepted send (and its claim keys). If that write fails, the row stays leased and
+   * only the write is retried with backoff; the send is remembered so that a re-claim of the row
+   * (after its lease ran out) records it instead of sending it again.
+   */
+  private async recordSent(row: DeliveryRow, sent: AcceptedSend): Promise<void> {
+    const n = sent.notification;
+    const keys = n && sent.result.claimKeys?.length ? sent.result.claimKeys : undefined;
+    const write = () =>
+      this.commit(async (tx) => {
+        if (n && keys) await tx.claims.record(row.integration_id!, keys, { notificationId: n.id, profileId: n.profile_id, userId: n.user_id });
+        await tx.outbox.markSent(row.id, sent.result);
       });
-      await this.store.outbox.reschedule(row.id, Date.now() + delay, reason);
+    try {
+      await write();
+      this.sentUnrecorded.delete(row.id);
+    } catch (e) {
+      this.sentUnrecorded.set(row.id, sent);
+      this.log.error({ err: e, delivery: row.id, channel: row.channel }, 'recording a sent delivery failed; the platform has it, so only the record is retried');
+      const written = await this.keep(`mark delivery ${row.id} sent`, async () => {
+        await write();
+        // The mark applies only to a row still being sent: one taken back meanwhile is recorded on its next claim.
+        const now = await this.store.outbox.byId(row.id);
+        if (now?.status !== 'pending' && now?.status !== 'sending') this.sentUnrecorded.delete(row.id);
+      });
+      if (!written || this.sentUnrecorded.has(row.id)) return;
+    }
+    this.events.emit('delivery.sent', row, sent.result);
+  }
+
+  /** The platform refused or could not be reached: fail for good, or schedule the next attempt. */
+  private async sendFailed(row: DeliveryRow, adapter: ChannelAdapter, e: unknown): Promise<void> {
+    const reason = e instanceof Error ? e.message : String(e);
+    if (isChannelError(e) && e.kind === 'refused') {
+      if ('unhealthy' in e && e.unhealthy && row.integration_id) {
+        await this.keep(`mark integration ${row.integration_id} unhealthy`, () => this.store.integrations.setStatus(row.integration_id!, 'unhealthy', reason));
+      }
+      return this.fail(row, 'failed', reason);
+    }
+    if (!isChannelError(e)) this.log.error({ err: e, delivery: row.id }, 'adapter threw an unexpected error; retrying');
+    return this.retryLater(row, adapter, e);
+  }
+
+  /** Puts a row that was not sent back for another attempt, or dead-letters it after the last one. */
+  private async retryLater(row: DeliveryRow, adapter: ChannelAdapter | undefined, e: unknown): Promise<void> {
+    const reason = e instanceof Error ? e.message : String(e);
+    if (row.attempts >= row.max_attempts) return this.fail(row, 'dead', `gave up after ${row.attempts} attempts: ${reason}`);
+    const delay = nextDelay(row.attempts, {
+      baseMs: this.tuning.retryBaseMs,
+      maxMs: this.tuning.retryMaxMs,
+      schedule: adapter?.capabilities.retrySchedule?.map((d) => d * this.tuning.retryScheduleScale),
+      retryAfterMs: isChannelError(e) && e.kind === 'retry_after' ? (e as { retryAfterMs?: number }).retryAfterMs : undefined,
+    });
+    if (await this.keep(`reschedule delivery ${row.id}`, () => this.store.outbox.reschedule(row.id, Date.now() + delay, reason))) {
       this.log.warn({ delivery: row.id, channel: row.channel, attempt: row.attempts, retryInMs: delay, reason }, 'delivery will be retried');
     }
   }
 
   private async fail(row: DeliveryRow, status: 'failed' | 'dead', reason: string): Promise<void> {
-    await this.store.transaction(async (tx) => {
-      await tx.outbox.markFailed(row.id, status, reason);
-      await tx.messages.add({
-        userId: row.user_id,
-        threadId: row.thread_id,
-        type: 'error',
-        direction: 'system',
-        text: `Delivery ${row.id} on ${row.channel} ${status === 'dead' ? 'dead-lettered' : 'failed'}: ${reason}`,
-        meta: { delivery_id: row.id, channel: row.channel, integration_id: row.integration_id, notification_id: row.notification_id, status },
-      });
-    });
+    const written = await this.keep(`mark delivery ${row.id} ${status}`, () =>
+      this.store.transaction(async (tx) => {
+        await tx.outbox.markFailed(row.id, status, reason);
+        await tx.messages.add({
+          userId: row.user_id,
+          threadId: row.thread_id,
+          type: 'error',
+          direction: 'system',
+          text: `Delivery ${row.id} on ${row.channel} ${status === 'dead' ? 'dead-lettered' : 'failed'}: ${reason}`,
+          meta: { delivery_id: row.id, channel: row.channel, integration_id: row.integration_id, notification_id: row.notification_id, status },
+        });
+      }),
+    );
+    if (!written) return;
     this.log.warn({ delivery: row.id, channel: row.channel, status, reason }, 'delivery ended without success');
     this.events.emit('delivery.failed', { ...row, status, last_error: reason });
   }
+
+  /** A bookkeeping write, retried with backoff while the worker runs; false if given up at shutdown. */
+  private keep(what: string, write: () => Promise<void>): Promise<boolean> {
+    return retryBookkeeping(what, write, { tuning: this.tuning, log: this.log, alive: () => this.running });
+  }
+}
+
+/** What a send needs, read before it. */
+interface SendJob {
+  adapter: ChannelAdapter;
+  integration: Integration | null;
+  message: OutboundMessage;
+  /** The notification whose replies come back to its profile (a claimed notify). */
+  notification?: NotificationRow;
+}
+
+/** A send the platform accepted. */
+interface AcceptedSend {
+  result: SendResult;
+  notification?: NotificationRow;
 }

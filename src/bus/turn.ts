@@ -8,6 +8,9 @@ import type { AgentResult, AgentRuntime, AgentTurn } from './runtimes/types.ts';
 import { AgentError } from './runtimes/types.ts';
 import { commitInterrupted, commitTurn, commitTurnStart, enqueueReply, orderingKey } from './turn-outcome.ts';
 
+/** What the person in chat is told when the agent failed; the reason is only in the logs. */
+export const AGENT_UNREACHABLE_REPLY = 'Sorry, the agent could not be reached. Please try again later.';
+
 /** How many earlier messages an agent sees. */
 const HISTORY_LIMIT = 20;
 
@@ -125,8 +128,10 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
   try {
     result = await runtime.run(turn);
   } catch (e) {
+    // The reason (addresses, network errors) goes to the logs and the owner's message log, never to the chat.
     failure = e instanceof AgentError ? e.message : `agent failed: ${(e as Error).message}`;
-    result = { kind: 'reply', text: `Sorry, the agent could not answer right now (${failure}). Your message was saved.` };
+    d.log.warn({ inbox: row.id, profile: profile.id, thread: thread.id, reason: failure }, 'agent turn failed; the person was sent an apology');
+    result = { kind: 'reply', text: AGENT_UNREACHABLE_REPLY };
   } finally {
     stopTyping();
   }

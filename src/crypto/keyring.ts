@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, makePrivate } from '../private-files.ts';
 
 /** One master key and its id (first 16 hex digits of its SHA-256). */
 export interface MasterKey {
@@ -91,7 +92,7 @@ export function readKeyFile(file: string): MasterKey[] {
 
 /** Writes keys (base64, current first) to a dev key file atomically with mode 0600. */
 export function writeKeyFile(file: string, keysB64: string[]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  ensurePrivateDir(path.dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, keysB64.join('\n') + '\n', { mode: 0o600 });
   fs.renameSync(tmp, file);
@@ -108,6 +109,7 @@ export function loadKeyRing(masterKeys: readonly string[] | undefined, dataDir: 
     writeKeyFile(file, [generateMasterKey()]);
     warn(`SWITCHBOARD_MASTER_KEY is not set: generated a development master key in ${file} (mode 0600). Set SWITCHBOARD_MASTER_KEY in production.`);
   } else {
+    makePrivate(file);
     warn(`SWITCHBOARD_MASTER_KEY is not set: using the development master key in ${file}.`);
   }
   return new KeyRing(readKeyFile(file), file);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
-import { AllowList, bareHost, checkUrlShape, resolveAllowed, UrlGuardError } from './url-guard.ts';
+import { AllowList, bareHost, checkUrlShape, resolveAllowed, UrlGuardError, type Resolver } from './url-guard.ts';
 
 /** Options of {@link guardedFetch}. */
 export interface GuardedFetchOptions {
@@ -16,6 +16,8 @@ export interface GuardedFetchOptions {
   maxRedirects?: number;
   /** Response body bytes kept; the rest is discarded. Default 64 KiB. */
   maxResponseBytes?: number;
+  /** Resolves host names at connection time. Default: the system resolver. */
+  resolve?: Resolver;
 }
 
 /** What a guarded request answered. */
@@ -40,9 +42,9 @@ export class GuardedTimeoutError extends Error {
  * connects to exactly the address checked here, so a name cannot switch to a private address
  * between the check and the connection (DNS rebinding).
  */
-function guardedLookup(allow: AllowList): LookupFunction {
+export function guardedLookup(allow: AllowList, resolve?: Resolver): LookupFunction {
   return ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    resolveAllowed(hostname, allow).then(
+    resolveAllowed(hostname, allow, resolve).then(
       (found) => (options?.all ? callback(null, found) : callback(null, found[0].address, found[0].family)),
       (err) => callback(err),
     );
@@ -86,7 +88,7 @@ function requestOnce(raw: string, o: GuardedFetchOptions, allow: AllowList): Pro
       const lib = u.protocol === 'https:' ? https : http;
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (o.body !== undefined) headers['content-length'] = String(Buffer.byteLength(o.body));
-      const req = lib.request(u, { method: o.method, headers, agent: false, lookup: guardedLookup(allow) }, (res) => {
+      const req = lib.request(u, { method: o.method, headers, agent: false, lookup: guardedLookup(allow, o.resolve) }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {

@@ -1,6 +1,7 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { embeddedIPv4 } from './embedded-ipv4.ts';
 
 /** Why the URL guard refused a URL. */
 export type UrlGuardReason = 'invalid_url' | 'scheme' | 'credentials' | 'guarded_address' | 'unresolvable';
@@ -19,23 +20,54 @@ export class UrlGuardError extends Error {
 /** Cloud metadata endpoints, refused by name even though their ranges are refused anyway. */
 const METADATA = new Set(['169.254.169.254', 'fd00:ec2::254']);
 
+/** Cloud metadata host names (GCP), refused without asking DNS. */
+const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);
+
+/** Why an IPv4 address may not be fetched, or undefined for a public unicast one. */
+function ipv4Range(addr: ipaddr.IPv4): string | undefined {
+  if (METADATA.has(addr.toString())) return 'cloud metadata';
+  const range = addr.range();
+  return range === 'unicast' ? undefined : range;
+}
+
 /**
  * Why an IP address may not be fetched (`loopback`, `private`, `linkLocal`, `cloud metadata`…), or
- * undefined for a public unicast address. IPv4-mapped and NAT64 IPv6 addresses are judged by the
- * IPv4 address inside them.
+ * undefined for a public unicast address. An IPv6 address that embeds an IPv4 address (mapped,
+ * compatible, translated, NAT64, 6to4, Teredo) is judged by the IPv4 address inside it. A zone id
+ * (`fe80::1%eth0`) does not change the verdict.
  */
 export function guardedRange(ip: string): string | undefined {
   if (!ipaddr.isValid(ip)) return 'not an IP address';
-  let addr = ipaddr.parse(ip);
-  if (addr.kind() === 'ipv6') {
-    const v6 = addr as ipaddr.IPv6;
-    if (v6.isIPv4MappedAddress()) addr = v6.toIPv4Address();
-    else if (v6.range() === 'rfc6052') addr = ipaddr.fromByteArray(v6.toByteArray().slice(12));
+  const addr = ipaddr.parse(ip);
+  if (addr.kind() === 'ipv4') return ipv4Range(addr as ipaddr.IPv4);
+  const v6 = addr as ipaddr.IPv6;
+  const bare = ipaddr.fromByteArray(v6.toByteArray()) as ipaddr.IPv6;
+  if (METADATA.has(bare.toString())) return 'cloud metadata';
+  const range = v6.range();
+  if (range === 'loopback' || range === 'unspecified') return range;
+  const embedded = embeddedIPv4(v6);
+  if (embedded.length === 0) return range === 'unicast' ? undefined : range;
+  for (const { form, ipv4 } of embedded) {
+    const inner = ipv4Range(ipv4);
+    if (inner) return `${inner} (IPv4 ${ipv4.toString()} in ${form} form)`;
   }
-  const normal = addr.toNormalizedString();
-  if (METADATA.has(normal) || METADATA.has(addr.toString())) return 'cloud metadata';
-  const range = addr.range();
-  return range === 'unicast' ? undefined : range;
+  return undefined;
+}
+
+/** A host name without trailing dots, lower case (`LocalHost.` → `localhost`). */
+export function normalHost(host: string): string {
+  return host.toLowerCase().replace(/\.+$/, '');
+}
+
+/**
+ * Why a host name may not be fetched whatever DNS answers: `localhost` and `*.localhost` (RFC 6761)
+ * always mean this machine, and cloud metadata names reach the metadata service. Undefined otherwise.
+ */
+export function guardedName(host: string): string | undefined {
+  const h = normalHost(host);
+  if (h === 'localhost' || h.endsWith('.localhost')) return 'resolves to this machine (a loopback name)';
+  if (METADATA_NAMES.has(h)) return 'is a cloud metadata name';
+  return undefined;
 }
 
 /**
@@ -48,7 +80,7 @@ export class AllowList {
 
   constructor(entries: readonly string[]) {
     for (const raw of entries) {
-      const e = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
+      const e = normalHost(raw.trim()).replace(/^\[|\]$/g, '');
       if (!e) continue;
       if (ipaddr.isValidCIDR(e)) this.ranges.push(ipaddr.parseCIDR(e));
       else if (ipaddr.isValid(e)) {
@@ -60,7 +92,7 @@ export class AllowList {
 
   /** Whether a host name is exempt as a whole. */
   hasHost(hostname: string): boolean {
-    return this.hosts.has(hostname.toLowerCase());
+    return this.hosts.has(normalHost(hostname));
   }
 
   /** Whether an address falls in an exempt range. */
@@ -95,18 +127,27 @@ export function assertAddressAllowed(host: string, ip: string, allow: AllowList)
   if (range) throw new UrlGuardError(`${host} resolves to ${ip}, a ${range} address, which is not allowed (SWITCHBOARD_ALLOW_PRIVATE_URLS can exempt a host)`, 'guarded_address');
 }
 
+/** Resolves a host name to every address it has (the system resolver by default; tests inject one). */
+export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
+
+/** The system resolver: every address, in the order the system gives them. */
+export const systemResolver: Resolver = (host) => dns.lookup(host, { all: true, verbatim: true });
+
 /**
  * Resolves a host (every address) and checks each; a host with any guarded address is refused, so
- * a name cannot smuggle a private address next to a public one. Returns the checked addresses.
+ * a name cannot smuggle a private address next to a public one. Local-only and metadata names are
+ * refused before DNS is asked. Returns the checked addresses.
  */
-export async function resolveAllowed(host: string, allow: AllowList): Promise<{ address: string; family: number }[]> {
+export async function resolveAllowed(host: string, allow: AllowList, resolve: Resolver = systemResolver): Promise<{ address: string; family: number }[]> {
   if (net.isIP(host)) {
     assertAddressAllowed(host, host, allow);
     return [{ address: host, family: net.isIP(host) }];
   }
+  const nameReason = allow.hasHost(host) ? undefined : guardedName(host);
+  if (nameReason) throw new UrlGuardError(`${host} ${nameReason}, which is not allowed (SWITCHBOARD_ALLOW_PRIVATE_URLS can exempt a host)`, 'guarded_address');
   let found: { address: string; family: number }[];
   try {
-    found = await dns.lookup(host, { all: true, verbatim: true });
+    found = await resolve(host);
   } catch {
     throw new UrlGuardError(`${host} could not be resolved`, 'unresolvable');
   }
@@ -115,10 +156,13 @@ export async function resolveAllowed(host: string, allow: AllowList): Promise<{ 
   return found;
 }
 
-/** Full check of a URL a user typed (at connect or profile time): shape, then every resolved address. */
-export async function checkUrl(raw: string, allow: AllowList | readonly string[]): Promise<URL> {
+/**
+ * Full check of a URL a user typed (at connect or profile time): shape, then every resolved address.
+ * `resolve` defaults to the system resolver.
+ */
+export async function checkUrl(raw: string, allow: AllowList | readonly string[], resolve?: Resolver): Promise<URL> {
   const list = allow instanceof AllowList ? allow : new AllowList(allow);
   const u = checkUrlShape(raw);
-  await resolveAllowed(bareHost(u), list);
+  await resolveAllowed(bareHost(u), list, resolve);
   return u;
 }

@@ -58,7 +58,9 @@ describe('http agents behind the URL guard', () => {
       const { profile } = await t.hub.store.profiles.create(me, 'legacy', { kind: 'http', url: agentUrl, secret });
       const before = hits;
       const chat = await t.api('POST', `/v1/profiles/${profile.id}/chat`, { text: 'ping' });
-      expect(chat.body.reply).toContain('agent URL refused');
+      expect(chat.body.reply).toBe('Sorry, the agent could not be reached. Please try again later.');
+      const errors = (await t.api('GET', `/v1/messages?type=error&thread=${chat.body.thread.id}`)).body.messages.map((m: { text: string }) => m.text);
+      expect(errors.some((e: string) => e.includes('agent URL refused'))).toBe(true);
       expect(hits).toBe(before);
     });
   });

@@ -112,14 +112,22 @@ function listItem(list: Tokens.List, item: Tokens.ListItem): MdListItem {
   return { marker, ordered: list.ordered, ...(item.task ? { task: item.checked ? 'done' : 'open' } : {}), blocks: blocks(tokens) };
 }
 
-/** A table as lines of cells separated by ` | ` (chat apps have no tables). */
+/** A table's delimiter row (`|---|:-:|`). */
+const DELIMITER_ROW = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+
+/**
+ * A table as its rows, one line each, cells separated by ` | ` (chat apps have no tables). Read
+ * from the source lines, not marked's cells, which drop cells beyond the header's count.
+ */
 function tableLines(t: Tokens.Table): MdBlock {
   const content: MdInline[] = [];
-  [t.header, ...t.rows].forEach((row, r) => {
+  const rows = t.raw.replace(/\n+$/, '').split('\n').filter((line) => !DELIMITER_ROW.test(line));
+  rows.forEach((row, r) => {
     if (r > 0) content.push({ kind: 'break' });
-    row.forEach((cell, c) => {
+    const cells = row.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '').split(/(?<!\\)\|/);
+    cells.forEach((cell, c) => {
       if (c > 0) content.push(text(' | '));
-      content.push(...inlines(cell.tokens));
+      content.push(...inlines(Lexer.lexInline(cell.trim().replace(/\\\|/g, '|'), { gfm: true })));
     });
   });
   return { kind: 'paragraph', content };

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 
-/** Every property test here runs this many cases from this seed, so a failure replays exactly. */
-export const RUNS = { numRuns: 500, seed: 20261123 } as const;
+/**
+ * Every property test here runs this many cases from this seed, so a failure replays exactly.
+ * `FC_SEED` / `FC_RUNS` explore other inputs by hand; the suite always runs the fixed ones.
+ */
+export const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 500), seed: Number(process.env.FC_SEED ?? 20261123) } as const;
 
 /** Pieces agents and attackers write: markup (balanced or not), HTML-ish text, URLs, entities, controls. */
 const PIECES = [
@@ -14,6 +17,9 @@ const PIECES = [
   'é', 'ß', '日本語', 'Ελλάδα', 'مرحبا', '🙂', '👩‍💻', '𝐀', '½', '٣', 'snake_case_name', '2*3*4', 'a_b_c', ' ', '.', ',',
 ] as const;
 
+/** Whitespace and line starts, so pieces also land where block syntax (quotes, lists, fences, headings) begins. */
+const SEPARATORS = [' ', ' ', '\n', '\n\n', '\n> ', '\n- ', '\n  - ', '\n1. ', '\n```\n', '\n```py\n', '\n# ', '\n    '] as const;
+
 /** A word of letters and digits, ASCII or not. */
 const word = fc.stringMatching(/^[A-Za-z0-9]{1,8}$/);
 
@@ -22,7 +28,15 @@ const word = fc.stringMatching(/^[A-Za-z0-9]{1,8}$/);
  * characters and astral planes included), so unbalanced and nested markup turns up often.
  */
 export const markdownInput = fc
-  .array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...PIECES) }, { weight: 3, arbitrary: word }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) }), { maxLength: 40, size: 'max' })
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...PIECES) },
+      { weight: 3, arbitrary: word },
+      { weight: 2, arbitrary: fc.constantFrom(...SEPARATORS) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+    ),
+    { maxLength: 40, size: 'max' },
+  )
   .map((parts) => parts.join(''));
 
 /** Counts of each letter and digit in a text. */
@@ -45,7 +59,7 @@ export function lostLetters(expected: string, actual: string): string {
  * label for the block, not its content. (Lenient: a fence-looking line inside code loses its tail too.)
  */
 export function owedText(md: string): string {
-  return md.replace(/(^|\n)([ \t>*+\-\d.)]*)(`{3,}|~{3,})[^\n]*/g, '$1$2$3');
+  return md.replace(/(^|[\r\n])([ \t>*+\-\d.)]*)(`{3,}|~{3,})[^\r\n]*/g, '$1$2$3');
 }
 
 /** Whether a string is well-formed UTF-16: no surrogate half without its partner. */

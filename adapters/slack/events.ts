@@ -1,6 +1,7 @@
 import type { AdapterServices, InboundHttpRequest, InboundHttpResponse, InboundRoute } from '../../src/channel/index.ts';
 import { slackConfig } from './config.ts';
-import { eventKey, type SlackEnvelope } from './parse.ts';
+import { eventKey } from './parse.ts';
+import { parseSlackBody } from './schema.ts';
 import { verifySlackSignature } from './verify.ts';
 
 /** Largest Events API body we accept: 1 MiB. */
@@ -14,7 +15,8 @@ export interface EventsRouteOptions {
 
 /**
  * `POST /api/slack/events`: verifies the signature (401 and nothing stored when it fails), answers
- * `url_verification`, and commits every event callback to the inbox before answering 200 — fast,
+ * `url_verification`, acknowledges a signed body whose fields have the wrong types with 200 and
+ * the reason (logged, not stored: Slack would only retry a non-2xx), and commits every event callback to the inbox before answering 200 — fast,
  * well within Slack's 3 seconds; the agent turn happens later from the inbox. Message-like events
  * are keyed on channel + ts, so Slack's retries (`x-slack-retry-num`) and a post delivered as both
  * `message` and `app_mention` land on one row. Events of unknown teams are stored too (and ignored
@@ -33,17 +35,23 @@ export function eventsRoute(services: AdapterServices, o: EventsRouteOptions = {
         services.log.info({ channel: 'slack', reason: check.reason }, 'refused an unsigned or stale Slack request');
         return { status: 401, body: { error: { code: 'invalid_signature', message: `Slack signature refused: ${check.reason}` } } };
       }
-      let body: SlackEnvelope;
+      let json: unknown;
       try {
-        body = JSON.parse(req.rawBody.toString('utf8')) as SlackEnvelope;
+        json = JSON.parse(req.rawBody.toString('utf8'));
       } catch {
         return { status: 400, body: { error: { code: 'malformed_json', message: 'The Events API sends JSON' } } };
       }
-      if (body?.type === 'url_verification' && typeof body.challenge === 'string') return { status: 200, body: { challenge: body.challenge } };
-      if (body?.type !== 'event_callback' || !body.event) return { status: 200, body: { ok: true, ignored: String(body?.type ?? 'unknown') } };
+      const parsed = parseSlackBody(json);
+      if (parsed.kind === 'challenge') return { status: 200, body: { challenge: parsed.challenge } };
+      if (parsed.kind === 'ignored') {
+        // Signed by Slack but not what we can read: acknowledged (a non-2xx only makes Slack retry it), never stored.
+        services.log.info({ channel: 'slack', reason: parsed.reason }, 'ignored a signed Slack request');
+        return { status: 200, body: { ok: true, ignored: parsed.reason } };
+      }
+      const body = parsed.envelope;
       const key = eventKey(body);
       const [result] = await services.inbox.append([
-        { channel: 'slack', source: key.source, externalEventId: key.eventId, orderingKey: key.orderingKey, payload: body },
+        { channel: 'slack', source: key.source, externalEventId: key.eventId, orderingKey: key.orderingKey, payload: json },
       ]);
       if (result.duplicate) services.log.debug({ channel: 'slack', event: body.event_id, retry: req.headers['x-slack-retry-num'] }, 'duplicate Slack event');
       return { status: 200, body: { ok: true } };

@@ -1,5 +1,6 @@
 import type { AdapterServices, InboundDecision, InboxEventView, IntegrationInfo } from '../../src/channel/index.ts';
 import { judgeMessage, teamOf, toInbound, type SlackEnvelope } from './parse.ts';
+import { isMessageEvent, isTokensRevoked, parseSlackBody } from './schema.ts';
 import { policyOf, slackConfig } from './settings.ts';
 
 /** The identity-link key of a Slack user: `<team>:<user>`. */
@@ -32,10 +33,11 @@ export function createInterpreter(services: AdapterServices, inBotThread: (key: 
   }
 
   async function lifecycle(rows: IntegrationInfo[], body: SlackEnvelope): Promise<InboundDecision> {
-    const e = body.event!;
+    const e = body.event;
     const reason = e.type === 'app_uninstalled' ? 'the app was uninstalled from the Slack workspace' : 'the Slack bot token was revoked';
     // tokens_revoked without bot ids revoked only user tokens, which we do not hold.
-    const hit = e.type === 'tokens_revoked' ? rows.filter((r) => (e.tokens?.bot ?? []).includes(String(slackConfig(r).bot_user_id))) : rows;
+    const revokedBots = isTokensRevoked(e) ? (e.tokens.bot ?? []) : [];
+    const hit = e.type === 'tokens_revoked' ? rows.filter((r) => revokedBots.includes(String(slackConfig(r).bot_user_id))) : rows;
     if (hit.length === 0) return { kind: 'ignored', reason: 'tokens_revoked for tokens we do not hold' };
     for (const r of hit) {
       await services.integrations.setSecrets(r.id, null);
@@ -46,20 +48,21 @@ export function createInterpreter(services: AdapterServices, inBotThread: (key: 
   }
 
   return async function interpret(event: InboxEventView): Promise<InboundDecision> {
-    const body = event.payload as SlackEnvelope | null;
-    if (!body || typeof body !== 'object' || body.type !== 'event_callback' || !body.event || typeof body.event.type !== 'string') {
-      return { kind: 'ignored', reason: 'not a Slack event callback' };
-    }
+    // Validated again: rows stored before the route validated, or by an older version, meet the same schema.
+    const parsed = parseSlackBody(event.payload);
+    if (parsed.kind !== 'event') return { kind: 'ignored', reason: parsed.kind === 'ignored' ? `not a Slack event callback (${parsed.reason})` : 'not a Slack event callback' };
+    const body = parsed.envelope;
     const team = teamOf(body);
     const rows = await installationsFor(body);
     if (rows.length === 0) return { kind: 'ignored', reason: `no Slack installation for team ${team}` };
     if (body.event.type === 'app_uninstalled' || body.event.type === 'tokens_revoked') return lifecycle(rows, body);
 
     const e = body.event;
-    const integration = e.user ? await pick(rows, team, e.user) : rows[0];
+    const user = isMessageEvent(e) ? e.user : undefined;
+    const integration = user ? await pick(rows, team, user) : rows[0];
     const cfg = slackConfig(integration);
     // A thread the bot is in: seen since start, or durably known (a hub thread, a claimed notification).
-    const key = e.channel && e.thread_ts ? `${e.channel}:${e.thread_ts}` : undefined;
+    const key = isMessageEvent(e) && e.channel && e.thread_ts ? `${e.channel}:${e.thread_ts}` : undefined;
     const inThread = key !== undefined && (inBotThread(key) || (await services.conversations.known('slack', integration.id, key)));
     const verdict = judgeMessage(e, cfg.bot_user_id, () => inThread);
     if ('skip' in verdict) return { kind: 'ignored', reason: verdict.skip, userId: integration.userId, integrationId: integration.id };

@@ -1,35 +1,7 @@
 import type { Attachment, InboundMessage } from '../../src/channel/index.ts';
+import { isMessageEvent, type SlackEnvelope, type SlackEvent, type SlackMessageEvent } from './schema.ts';
 
-/** The few fields of a Slack event we read (Events API `event`). */
-export interface SlackEvent {
-  type: string;
-  subtype?: string;
-  channel?: string;
-  channel_type?: string;
-  user?: string;
-  user_team?: string;
-  team?: string;
-  bot_id?: string;
-  text?: string;
-  ts?: string;
-  thread_ts?: string;
-  event_ts?: string;
-  files?: { id: string; name?: string; mimetype?: string; size?: number }[];
-  tokens?: { oauth?: string[]; bot?: string[] };
-}
-
-/** The few fields of an Events API envelope we read. */
-export interface SlackEnvelope {
-  type: string;
-  challenge?: string;
-  team_id?: string;
-  enterprise_id?: string | null;
-  api_app_id?: string;
-  event_id?: string;
-  event_time?: number;
-  event?: SlackEvent;
-  authorizations?: { team_id?: string | null; enterprise_id?: string | null; user_id?: string; is_bot?: boolean }[];
-}
+export type { SlackEnvelope, SlackEvent, SlackMessageEvent } from './schema.ts';
 
 /** Where a Slack message goes: a channel (or DM) id, maybe a thread, or a user to open a DM with. */
 export interface SlackTarget {
@@ -41,7 +13,7 @@ export interface SlackTarget {
 
 /** The workspace an envelope belongs to. */
 export function teamOf(body: SlackEnvelope): string {
-  return body.team_id ?? body.event?.team ?? body.authorizations?.[0]?.team_id ?? body.enterprise_id ?? 'unknown';
+  return body.team_id ?? (isMessageEvent(body.event) ? body.event.team : undefined) ?? body.authorizations?.[0]?.team_id ?? body.enterprise_id ?? 'unknown';
 }
 
 /**
@@ -51,20 +23,24 @@ export function teamOf(body: SlackEnvelope): string {
  */
 export function eventKey(body: SlackEnvelope): { source: string; eventId: string; orderingKey: string } {
   const team = teamOf(body);
-  const e = body.event!;
-  const messageLike = (e.type === 'message' || e.type === 'app_mention') && e.channel && e.ts;
+  const e = body.event;
+  const channel = isMessageEvent(e) ? e.channel : undefined;
+  const messageLike = isMessageEvent(e) && e.channel && e.ts;
   return {
     source: team,
     eventId: messageLike ? `msg:${e.channel}:${e.ts}` : `ev:${body.event_id ?? `${e.type}:${e.event_ts ?? body.event_time ?? ''}`}`,
-    orderingKey: `slack|${team}|${e.channel ?? e.type}`,
+    orderingKey: `slack|${team}|${channel ?? e.type}`,
   };
 }
 
 /** Message subtypes that are new posts by a person. */
 const POST_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
+/** A post with the fields a reply needs. */
+export type SlackPost = SlackMessageEvent & { channel: string; user: string; ts: string };
+
 /** A Slack message judged for the bot: skipped with a reason, or a post by a person. */
-export type MessageVerdict = { skip: string } | { post: SlackEvent & { channel: string; user: string; ts: string } };
+export type MessageVerdict = { skip: string } | { post: SlackPost };
 
 /**
  * Decides whether an event is a person's post the bot should see: DMs, mentions, and thread
@@ -72,13 +48,13 @@ export type MessageVerdict = { skip: string } | { post: SlackEvent & { channel: 
  * deletions and channel chatter are skipped with the reason.
  */
 export function judgeMessage(e: SlackEvent, botUserId: string | undefined, inBotThread: (key: string) => boolean): MessageVerdict {
-  if (e.type !== 'message' && e.type !== 'app_mention') return { skip: `unsupported Slack event ${e.type}` };
+  if (!isMessageEvent(e)) return { skip: `unsupported Slack event ${e.type}` };
   if (!e.channel || !e.ts) return { skip: 'message without channel or ts' };
   if (botUserId && e.user === botUserId) return { skip: "the bot's own message" };
   if (e.bot_id || e.subtype === 'bot_message') return { skip: "another bot's message" };
   if (!POST_SUBTYPES.has(e.subtype)) return { skip: `message subtype ${e.subtype} is not a new post` };
   if (!e.user) return { skip: 'message without a user' };
-  const post = e as SlackEvent & { channel: string; user: string; ts: string };
+  const post = e as SlackPost;
   if (e.type === 'app_mention' || e.channel_type === 'im') return { post };
   if (botUserId && (e.text ?? '').includes(`<@${botUserId}>`)) return { post };
   if (e.thread_ts && inBotThread(`${e.channel}:${e.thread_ts}`)) return { post };
@@ -95,11 +71,11 @@ export function stripMention(text: string, botUserId: string | undefined): strin
  * Normalises a post. DMs answer in the DM (in the thread when the post was in one); channel
  * mentions answer in the post's thread. Claim keys name the thread the post is in.
  */
-export function toInbound(post: SlackEvent & { channel: string; user: string; ts: string }, team: string, integrationId: string, botUserId?: string): InboundMessage {
+export function toInbound(post: SlackPost, team: string, integrationId: string, botUserId?: string): InboundMessage {
   const isDirect = post.channel_type === 'im' || post.channel.startsWith('D');
   const threadTs = post.thread_ts ?? (isDirect ? undefined : post.ts);
   const target: SlackTarget = threadTs ? { channel: post.channel, thread_ts: threadTs } : { channel: post.channel };
-  const attachments: Attachment[] = (post.files ?? []).map((f) => ({ kind: 'file', id: f.id, name: f.name, mimeType: f.mimetype, size: f.size }));
+  const attachments: Attachment[] = (post.files ?? []).map((f) => ({ kind: 'file', id: f.id, name: f.name ?? undefined, mimeType: f.mimetype ?? undefined, size: f.size ?? undefined }));
   return {
     channel: 'slack',
     integrationId,

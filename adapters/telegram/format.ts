@@ -1,4 +1,4 @@
-import { splitText } from '../../src/channel/index.ts';
+import { isLinkable, parseMarkdown, plainText, splitText, type MdBlock, type MdInline } from '../../src/channel/index.ts';
 
 /** Telegram's longest message text, in characters (after entity parsing it is 4096 UTF-16 units). */
 export const MAX_TEXT = 4096;
@@ -16,71 +16,108 @@ export function escapeHtml(s: string): string {
 
 const escapeAttr = (s: string) => escapeHtml(s).replace(/"/g, '&quot;');
 
-/** Inline Markdown (escaped text, code, bold, italic, strike, links) → Telegram HTML. */
-function inline(text: string): string {
-  const codes: string[] = [];
-  // Protect inline code first, so its content is not formatted.
-  let s = text.replace(/`([^`\n]+)`/g, (_, c: string) => {
-    codes.push(`<code>${escapeHtml(c)}</code>`);
-    return `\u0000${codes.length - 1}\u0000`;
-  });
-  const links: string[] = [];
-  s = s.replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, (_, label: string, url: string) => {
-    links.push(`<a href="${escapeAttr(url)}">${escapeHtml(label)}</a>`);
-    return `\u0001${links.length - 1}\u0001`;
-  });
-  s = escapeHtml(s);
-  s = s
-    .replace(/\*\*([^*\n]+?)\*\*/g, '<b>$1</b>')
-    .replace(/__([^_\n]+?)__/g, '<b>$1</b>')
-    .replace(/~~([^~\n]+?)~~/g, '<s>$1</s>')
-    .replace(/(^|[^\w*])\*([^*\s][^*\n]*?)\*(?![\w*])/g, '$1<i>$2</i>')
-    .replace(/(^|[^\w_])_([^_\s][^_\n]*?)_(?![\w_])/g, '$1<i>$2</i>');
-  s = s.replace(/\u0001(\d+)\u0001/g, (_, i: string) => links[Number(i)]);
-  return s.replace(/\u0000(\d+)\u0000/g, (_, i: string) => codes[Number(i)]);
+/** URL schemes Telegram accepts in `<a href>`; other links are written out as text. */
+const LINK_SCHEMES = ['http:', 'https:', 'tg:'] as const;
+
+/** A code block language Telegram can label (`<code class="language-…">`). */
+const LANGUAGE = /^[\w#+.-]{1,32}$/;
+
+/** Where a node is rendered: the formatting tags open around it, inside a link, inside a quote. */
+interface Scope {
+  open: ReadonlySet<'b' | 'i' | 's'>;
+  inLink: boolean;
+  inQuote: boolean;
+}
+
+const TAG = { strong: 'b', em: 'i', strike: 's' } as const;
+
+/** A link's tooltip, kept as text after it (Telegram has no tooltips). */
+const titleOf = (n: Extract<MdInline, { kind: 'link' }>) => (n.title ? ` (${escapeHtml(n.title)})` : '');
+
+/** A link's text when it cannot be a link: the label, then the target unless the label is the target. */
+function linkAsText(n: Extract<MdInline, { kind: 'link' }>, label: string): string {
+  const shown = plainText(n.children);
+  const same = shown === n.href || `mailto:${shown}` === n.href || `http://${shown}` === n.href;
+  return (label || escapeHtml(n.href)) + (label && !same ? ` (${escapeHtml(n.href)})` : '') + titleOf(n);
 }
 
 /**
- * Converts agent Markdown to Telegram's HTML parse mode: fenced code → `<pre><code>`, headings →
- * bold, `- ` lists → bullets, `> ` quotes → `<blockquote>`, plus inline formatting. Everything
- * else is escaped, so any text becomes valid HTML.
+ * Inline nodes → Telegram HTML, following Telegram's nesting rules: code never inside formatting
+ * or a link (it becomes plain text there), no link inside a link, no tag opened twice.
+ */
+function inline(nodes: MdInline[], scope: Scope): string {
+  return nodes
+    .map((n) => {
+      switch (n.kind) {
+        case 'text':
+          return escapeHtml(n.text);
+        case 'code':
+          return scope.open.size || scope.inLink ? escapeHtml(n.text) : `<code>${escapeHtml(n.text)}</code>`;
+        case 'break':
+          return '\n';
+        case 'link': {
+          const label = inline(n.children, { ...scope, inLink: true });
+          if (scope.inLink || !isLinkable(n.href, LINK_SCHEMES)) return linkAsText(n, label);
+          return `<a href="${escapeAttr(n.href)}">${label || escapeHtml(n.href)}</a>${titleOf(n)}`;
+        }
+        default: {
+          const tag = TAG[n.kind];
+          if (scope.open.has(tag)) return inline(n.children, scope);
+          return `<${tag}>${inline(n.children, { ...scope, open: new Set([...scope.open, tag]) })}</${tag}>`;
+        }
+      }
+    })
+    .join('');
+}
+
+/** A list: `•` for bullets, numbers as written, nested lists indented two spaces a level. */
+function list(b: Extract<MdBlock, { kind: 'list' }>, scope: Scope, depth: number): string {
+  const items = b.items.map((item) => {
+    const marker = item.ordered ? item.marker : '•';
+    const task = item.task ? (item.task === 'done' ? '[x] ' : '[ ] ') : '';
+    return `${'  '.repeat(depth)}${marker} ${task}${blocks(item.blocks, scope, depth + 1)}`;
+  });
+  return items.join(b.loose ? '\n\n' : '\n');
+}
+
+function block(b: MdBlock, scope: Scope, depth: number): string {
+  switch (b.kind) {
+    case 'paragraph':
+      return inline(b.content, scope);
+    case 'heading':
+      return `<b>${inline(b.content, { ...scope, open: new Set(['b']) })}</b>`;
+    case 'code': {
+      // Telegram cannot put a pre inside a quote: there the block is inline code over several lines.
+      if (scope.inQuote) return `<code>${escapeHtml(b.text)}</code>`;
+      const lang = LANGUAGE.test(b.lang) ? ` class="language-${escapeAttr(b.lang)}"` : '';
+      return `<pre><code${lang}>${escapeHtml(b.text)}</code></pre>`;
+    }
+    case 'quote':
+      // Quotes cannot nest in Telegram: an inner quote joins the outer one.
+      if (scope.inQuote) return blocks(b.blocks, scope, depth);
+      return `<blockquote>${blocks(b.blocks, { ...scope, inQuote: true }, depth)}</blockquote>`;
+    case 'list':
+      return list(b, scope, depth);
+    case 'rule':
+      return '———';
+    case 'blank':
+      return '';
+  }
+}
+
+function blocks(bs: MdBlock[], scope: Scope, depth: number): string {
+  return bs.map((b) => block(b, scope, depth)).join('\n');
+}
+
+/**
+ * Converts agent Markdown to Telegram's HTML parse mode, from the shared parse
+ * ({@link parseMarkdown}): headings → bold, bullets → `•`, numbered items keep their numbers,
+ * fenced code → `<pre><code class="language-…">`, quotes → `<blockquote>`, `**`/`*`/`~~` →
+ * `<b>`/`<i>`/`<s>`, links → `<a href>` (http, https and tg only). Everything else, raw HTML
+ * included, is escaped text, so any input becomes valid HTML and keeps all of its text.
  */
 export function markdownToHtml(md: string): string {
-  const out: string[] = [];
-  const lines = md.replace(/\r\n/g, '\n').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const fence = /^\s*```\s*([\w+-]*)\s*$/.exec(line);
-    if (fence) {
-      const body: string[] = [];
-      let j = i + 1;
-      while (j < lines.length && !/^\s*```\s*$/.test(lines[j])) body.push(lines[j++]);
-      const lang = fence[1] ? ` class="language-${escapeAttr(fence[1])}"` : '';
-      out.push(`<pre><code${lang}>${escapeHtml(body.join('\n'))}</code></pre>`);
-      i = j;
-      continue;
-    }
-    if (/^\s*>\s?/.test(line)) {
-      const quote: string[] = [];
-      let j = i;
-      while (j < lines.length && /^\s*>\s?/.test(lines[j])) quote.push(inline(lines[j++].replace(/^\s*>\s?/, '')));
-      out.push(`<blockquote>${quote.join('\n')}</blockquote>`);
-      i = j - 1;
-      continue;
-    }
-    const heading = /^\s*#{1,6}\s+(.*)$/.exec(line);
-    if (heading) {
-      out.push(`<b>${inline(heading[1])}</b>`);
-      continue;
-    }
-    const bullet = /^(\s*)[-*+]\s+(.*)$/.exec(line);
-    if (bullet) {
-      out.push(`${bullet[1]}• ${inline(bullet[2])}`);
-      continue;
-    }
-    out.push(inline(line));
-  }
-  return out.join('\n');
+  return blocks(parseMarkdown(md), { open: new Set(), inLink: false, inQuote: false }, 0);
 }
 
 /**

@@ -2,6 +2,7 @@
 export * from './adapter.ts';
 export * from './adapter-config.ts';
 export * from './errors.ts';
+export * from './markdown.ts';
 export * from './services.ts';
 export * from './split.ts';
 export * from './types.ts';

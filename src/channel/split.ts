@@ -1,6 +1,7 @@
 /**
  * Splits `text` into parts of at most `max` characters, preferring paragraph, then line, then
- * sentence, then word boundaries; a part is cut hard only when no boundary exists.
+ * sentence, then word boundaries; a part is cut hard only when no boundary exists, and never inside
+ * a surrogate pair.
  */
 export function splitText(text: string, max: number): string[] {
   if (max <= 0) throw new RangeError('max must be positive');
@@ -17,6 +18,8 @@ export function splitText(text: string, max: number): string[] {
       }
     }
     if (cut <= 0) cut = max;
+    // A hard cut never splits a surrogate pair (an emoji or astral letter stays whole).
+    if (/[\ud800-\udbff]/.test(rest[cut - 1]) && /[\udc00-\udfff]/.test(rest[cut] ?? '') && cut > 1) cut--;
     parts.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).replace(/^\s+/, '');
   }

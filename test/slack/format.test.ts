@@ -16,6 +16,15 @@ describe('Markdown to Slack mrkdwn', () => {
     expect(markdownToMrkdwn('```ts\nconst x = **y**;\n```\n**after**')).toBe('```const x = **y**;```\n*after*');
   });
 
+  it('renders from one parse: no link of a script URL, arithmetic stays, mentions and HTML are text (issue 8, item 14)', () => {
+    expect(markdownToMrkdwn('[l](javascript:alert(1))')).toBe('l (javascript:alert(1))');
+    expect(markdownToMrkdwn('2*3*4 and snake_case_name')).toBe('2*3*4 and snake_case_name');
+    expect(markdownToMrkdwn('hi <@U0BOT> <b>x</b>')).toBe('hi &lt;@U0BOT&gt; &lt;b&gt;x&lt;/b&gt;');
+    expect(markdownToMrkdwn('> a\n> > b\n\n1. one\n   - two')).toBe('> a\n> b\n\n1. one\n  • two');
+    expect(markdownToMrkdwn('[a|b](https://e.x/p|q "tip") <https://auto.example>')).toBe('<https://e.x/p%7Cq|a|b> (tip) <https://auto.example>');
+    expect(markdownToMrkdwn('x \u00000\u0000 y')).toContain('0');
+  });
+
   it('escapes plain text only, and puts a subject first in bold', () => {
     expect(renderText('**not bold** <x>', 'plain')).toBe('**not bold** &lt;x&gt;');
     expect(renderText('body', 'markdown', 'Heads up')).toBe('*Heads up*\nbody');

@@ -4,6 +4,7 @@ import { Pacer } from '../../adapters/telegram/pacing.ts';
 import { RetryAfterError } from '../../src/channel/index.ts';
 import { mentions, parseUpdate } from '../../adapters/telegram/parse.ts';
 import { fixture } from './env.ts';
+import { wellFormed } from '../property/markdown-input.ts';
 
 describe('Telegram formatting', () => {
   it('escapes everything that is not formatting', () => {
@@ -31,6 +32,32 @@ describe('Telegram formatting', () => {
     }
     expect(parts.map((p) => p.plain).join('\n\n')).toBe(text);
     expect(toParts('x'.repeat(5000), 'plain').map((p) => p.plain.length)).toEqual([4096, 904]);
+  });
+
+  it('keeps text that looks like the old placeholders (issue 8, item 14)', () => {
+    expect(markdownToHtml('a \u00010\u0001 b')).toBe('a \u00010\u0001 b');
+    expect(markdownToHtml('x \u00000\u0000 **y**')).toBe('x \u00000\u0000 <b>y</b>');
+  });
+
+  it('never cuts a character in two at the limit: an emoji or astral letter stays whole', () => {
+    const text = 'a' + '𝐀'.repeat(3000);
+    for (const format of ['plain', 'markdown'] as const) {
+      const parts = toParts(text, format);
+      expect(parts.map((p) => p.plain).join('')).toBe(text);
+      for (const p of parts) {
+        expect(p.plain.length).toBeLessThanOrEqual(4096);
+        expect(wellFormed(p.plain)).toBe(true);
+        if (p.html !== undefined) expect(wellFormed(p.html)).toBe(true);
+      }
+    }
+  });
+
+  it('renders nested and mixed Markdown the way Telegram allows', () => {
+    expect(markdownToHtml('**bold `code` [x](https://e.x)**')).toBe('<b>bold code <a href="https://e.x">x</a></b>');
+    expect(markdownToHtml('> quote\n> ```\n> a < b\n> ```')).toBe('<blockquote>quote\n<code>a &lt; b</code></blockquote>');
+    expect(markdownToHtml('3. three\n3. again\n   - inner')).toBe('3. three\n3. again\n  • inner');
+    expect(markdownToHtml('[relative](docs/a.md) and ![alt](https://e.x/i.png)')).toBe('relative (docs/a.md) and <a href="https://e.x/i.png">alt</a>');
+    expect(markdownToHtml('# Title **bold**\n\ntext')).toBe('<b>Title bold</b>\n\ntext');
   });
 });
 

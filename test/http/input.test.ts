@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 
 /** Sends a raw request; resolves with status and parsed JSON (or the text). */
-async function send(t: TestHub, method: string, path: string, o: { body?: string | Uint8Array; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(t.url + path, { method, headers: { authorization: `Bearer ${t.adminKey}`, ...o.headers }, body: o.body });
+async function send(t: TestHub, method: string, path: string, o: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(t.url + path, { method, headers: { authorization: `Bearer ${t.adminKey}`, ...o.headers }, body: o.body as BodyInit | undefined });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -56,7 +56,7 @@ describe('REST input at the edge', () => {
   });
 
   it('answers 415 for a body without a content type', async () => {
-    const res = await send(t, 'POST', '/v1/profiles', { body: new TextEncoder().encode('{"name":"untyped"}') });
+    const res = await send(t, 'POST', '/v1/profiles', { body: Buffer.from('{"name":"untyped"}') });
     expect(res.status).toBe(415);
     expect(res.body.error.code).toBe('unsupported_media_type');
   });

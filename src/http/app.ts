@@ -10,6 +10,7 @@ import { jsonBody } from './json-body.ts';
 import { mcpRoutes } from '../mcp/route.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { integrationsRoutes } from './routes/integrations.ts';
+import { keysRoutes } from './routes/keys.ts';
 import { messagesRoutes } from './routes/messages.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { profilesRoutes } from './routes/profiles.ts';
@@ -47,6 +48,7 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
   // Authenticate first: an unauthenticated body is never read, let alone parsed.
   app.use('/v1', authenticate(hub.store), ...jsonBody());
   app.use(usersRoutes(hub));
+  app.use(keysRoutes(hub));
   app.use(profilesRoutes(hub));
   app.use(chatRoutes(hub));
   app.use(messagesRoutes(hub));

@@ -23,17 +23,16 @@ export const JsonRpcCode = {
  */
 export function mcpErrorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const type = err && typeof err === 'object' ? (err as { type?: string }).type : undefined;
+    const bodyError = readError(err);
     let status: number;
     let code: number;
     let message: string;
-    if (type === 'entity.parse.failed') [status, code, message] = [400, JsonRpcCode.parseError, 'Parse error: the body is not valid JSON'];
-    else if (type === 'entity.too.large') [status, code, message] = [413, JsonRpcCode.invalidRequest, 'Invalid Request: the body is too large'];
-    else if (err instanceof HubError && err.status === 401) [status, code, message] = [401, JsonRpcCode.unauthorized, err.message];
+    if (err instanceof HubError && err.status === 401) [status, code, message] = [401, JsonRpcCode.unauthorized, err.message];
     else if (err instanceof HubError) [status, code, message] = [err.status, err.status >= 500 ? JsonRpcCode.internalError : JsonRpcCode.refused, err.message];
-    else if (type && typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500) {
-      [status, code, message] = [(err as { status: number }).status, JsonRpcCode.invalidRequest, 'Invalid Request'];
-    } else {
+    else if (bodyError?.status === 400) [status, code, message] = [400, JsonRpcCode.parseError, 'Parse error: the body is not valid JSON'];
+    else if (bodyError?.status === 413) [status, code, message] = [413, JsonRpcCode.invalidRequest, 'Invalid Request: the body is too large'];
+    else if (bodyError) [status, code, message] = [bodyError.status, JsonRpcCode.invalidRequest, `Invalid Request: ${bodyError.message}`];
+    else {
       log.error({ err, requestId: res.locals.requestId }, 'unhandled MCP error');
       [status, code, message] = [500, JsonRpcCode.internalError, 'Internal error'];
     }
@@ -44,4 +43,15 @@ export function mcpErrorHandler(log: Logger): ErrorRequestHandler {
     }
     res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
   };
+}
+
+/**
+ * A client's fault while the body was read (body-parser and zlib errors carry a 4xx `status` and
+ * `expose`): malformed JSON, a bad Content-Encoding, too large, an unsupported charset.
+ */
+function readError(err: unknown): { status: number; message: string } | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof e.status !== 'number' || e.status < 400 || e.status >= 500 || e.expose !== true) return undefined;
+  return { status: e.status, message: typeof e.message === 'string' ? e.message.slice(0, 200) : 'unreadable body' };
 }

@@ -63,6 +63,13 @@ describe('MCP server (POST /mcp)', () => {
       expect(answer).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
       expect(typeof answer.error.message).toBe('string');
     }
+    const garbled = await fetch(`${t.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+      body: '{"jsonrpc":"2.0"}',
+    });
+    expect(garbled.status).toBe(400);
+    expect(await garbled.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
   });
 
   it('answers 401 with WWW-Authenticate: Bearer, naming invalid_token when a token was wrong', async () => {

@@ -3,6 +3,7 @@ import { ConfigError } from '../config.ts';
 import { ApiClient, CliError } from './client.ts';
 import { registerChatCommand } from './commands/chat.ts';
 import { registerIntegrationCommands } from './commands/integrations.ts';
+import { registerKeyCommands } from './commands/keys.ts';
 import { registerLocalCommands } from './commands/local.ts';
 import { registerLogsCommand } from './commands/logs.ts';
 import { registerNotifyCommand } from './commands/notify.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const client = () => new ApiClient(program.opts<{ url?: string; apiKey?: string }>());
   registerLocalCommands(program);
+  registerKeyCommands(program, client);
   registerChatCommand(program, client);
   registerLogsCommand(program, client);
   registerProfileCommands(program, client);

@@ -6,16 +6,15 @@ import type { HubContext } from '../hub.ts';
 import { authenticate } from './auth.ts';
 import { errorHandler, notFoundRoute } from './errors.ts';
 import { inboundRoutes } from './inbound.ts';
+import { jsonBody } from './json-body.ts';
 import { mcpRoutes } from '../mcp/route.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { integrationsRoutes } from './routes/integrations.ts';
+import { keysRoutes } from './routes/keys.ts';
 import { messagesRoutes } from './routes/messages.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { profilesRoutes } from './routes/profiles.ts';
 import { usersRoutes } from './routes/users.ts';
-
-/** Largest JSON body the REST API accepts: 1 MiB. */
-export const MAX_JSON_BODY = '1mb';
 
 /**
  * The hub's express app: `/healthz`, platform webhooks (raw bodies, mounted first), then the
@@ -46,8 +45,10 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
   for (const extra of hub.extraRoutes) app.use(extra);
   // MCP (POST /mcp) parses and authenticates its own requests, before the /v1 JSON parser.
   app.use(mcpRoutes(hub));
-  app.use('/v1', express.json({ limit: MAX_JSON_BODY, strict: true }), authenticate(hub.store));
+  // Authenticate first: an unauthenticated body is never read, let alone parsed.
+  app.use('/v1', authenticate(hub.store), ...jsonBody());
   app.use(usersRoutes(hub));
+  app.use(keysRoutes(hub));
   app.use(profilesRoutes(hub));
   app.use(chatRoutes(hub));
   app.use(messagesRoutes(hub));

@@ -1,14 +1,18 @@
 import type { RequestHandler, Response } from 'express';
 import { PROFILE_TOKEN_PREFIX } from '../crypto/tokens.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+import { LAST_USED_RESOLUTION_MS } from '../store/api-keys.ts';
 import type { Store } from '../store/index.ts';
 import type { ProfileRow } from '../store/profiles.ts';
 import type { UserRow } from '../store/users.ts';
 
-/** Who is calling: a user with an API key, or an agent with its profile token. */
-export type Principal = { kind: 'user'; user: UserRow } | { kind: 'profile'; user: UserRow; profile: ProfileRow };
+/** Who is calling: a user with an API key (`keyId` names the key), or an agent with its profile token. */
+export type Principal = { kind: 'user'; user: UserRow; keyId: string } | { kind: 'profile'; user: UserRow; profile: ProfileRow };
 
-/** Resolves `Authorization: Bearer …` into `res.locals.principal`; 401 when missing or wrong. */
+/**
+ * Resolves `Authorization: Bearer …` into `res.locals.principal`; 401 when missing or wrong. Reads
+ * headers only, never the body. A user key's last use is recorded at most once a minute.
+ */
 export function authenticate(store: Store): RequestHandler {
   return async (req, res, next) => {
     const header = req.headers.authorization ?? '';
@@ -21,9 +25,12 @@ export function authenticate(store: Store): RequestHandler {
       if (!profile || !user) throw new UnauthorizedError('Invalid profile token');
       res.locals.principal = { kind: 'profile', user, profile } satisfies Principal;
     } else {
-      const user = await store.users.byApiKey(token);
-      if (!user) throw new UnauthorizedError('Invalid API key');
-      res.locals.principal = { kind: 'user', user } satisfies Principal;
+      const found = await store.users.apiKeys.find(token);
+      if (!found) throw new UnauthorizedError('Invalid API key');
+      const now = Date.now();
+      const last = found.key.last_used_at;
+      if (last === null || last < now - LAST_USED_RESOLUTION_MS) await store.users.apiKeys.touch(found.key.id, now);
+      res.locals.principal = { kind: 'user', user: found.user, keyId: found.key.id } satisfies Principal;
     }
     next();
   };

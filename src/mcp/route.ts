@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import { UnauthorizedError } from '../errors.ts';
 import type { HubContext } from '../hub.ts';
 import { authenticate, principal } from '../http/auth.ts';
+import { mcpErrorHandler } from './errors.ts';
 import { buildMcpServer } from './tools.ts';
 
 /** Largest MCP request body: 1 MiB. */
@@ -11,7 +12,8 @@ const MAX_MCP_BODY = '1mb';
 /**
  * `POST /mcp`: MCP over Streamable HTTP, stateless. Each request is authenticated by a profile
  * token and answered by a fresh server + transport built from the profile's grants at that moment.
- * GET and DELETE (streams, sessions) answer 405.
+ * GET and DELETE (streams, sessions) answer 405. Errors before the transport (auth, malformed
+ * JSON, size) answer JSON-RPC error objects; see {@link mcpErrorHandler}.
  */
 export function mcpRoutes(hub: HubContext): Router {
   const r = Router();
@@ -33,5 +35,6 @@ export function mcpRoutes(hub: HubContext): Router {
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   });
+  r.use('/mcp', mcpErrorHandler(hub.log));
   return r;
 }

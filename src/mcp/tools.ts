@@ -89,5 +89,7 @@ export function buildMcpServer(hub: HubContext, profile: ProfileRow, granted: In
       },
     );
   }
+  // registerTool advertises tools.listChanged, but a stateless server has no stream to send it on.
+  server.server.registerCapabilities({ tools: { listChanged: false } });
   return server;
 }

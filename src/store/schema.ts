@@ -38,6 +38,10 @@ export interface ApiKeysTable {
   hint: string;
   created_at: number;
   last_used_at: number | null;
+  /** A label the owner chose (`default` for the first key). */
+  name: string;
+  /** 1 for the key SWITCHBOARD_ADMIN_KEY manages (at most one row), else 0. */
+  is_bootstrap: number;
 }
 
 export interface AgentProfilesTable {

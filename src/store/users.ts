@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { hashToken, newId } from '../crypto/tokens.ts';
+import { newId } from '../crypto/tokens.ts';
+import { ApiKeysRepo } from './api-keys.ts';
 import type { Database, UsersTable } from './schema.ts';
 
 /** A user row. */
@@ -7,7 +8,12 @@ export type UserRow = Selectable<UsersTable>;
 
 /** Users and their API keys (hashes only). */
 export class UsersRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** The users' API keys. */
+  readonly apiKeys: ApiKeysRepo;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.apiKeys = new ApiKeysRepo(db);
+  }
 
   /** Creates a user. Throws on a duplicate email (unique constraint). */
   async create(input: { email: string; name?: string | null; isAdmin?: boolean }): Promise<UserRow> {
@@ -35,28 +41,13 @@ export class UsersRepo {
     return Number(r.n);
   }
 
-  /** Stores the hash of an API key for a user. The key itself is never stored. */
-  async addApiKey(userId: string, key: string): Promise<void> {
-    await this.db
-      .insertInto('api_keys')
-      .values({
-        id: newId('key'),
-        user_id: userId,
-        key_hash: hashToken(key),
-        hint: key.slice(0, 7),
-        created_at: Date.now(),
-        last_used_at: null,
-      })
-      .execute();
+  /** Stores the hash of an API key for a user (named `default` unless told). The key itself is never stored. */
+  async addApiKey(userId: string, key: string, name?: string): Promise<void> {
+    await this.apiKeys.add(userId, key, { name });
   }
 
   /** The user owning an API key, or undefined. */
   async byApiKey(key: string): Promise<UserRow | undefined> {
-    return this.db
-      .selectFrom('api_keys')
-      .innerJoin('users', 'users.id', 'api_keys.user_id')
-      .selectAll('users')
-      .where('api_keys.key_hash', '=', hashToken(key))
-      .executeTakeFirst();
+    return (await this.apiKeys.find(key))?.user;
   }
 }

@@ -52,6 +52,53 @@ describe('MCP server (POST /mcp)', () => {
     expect((await fetch(`${t.url}/mcp`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(405);
   });
 
+  const rawPost = (body: string, auth?: string, contentType = 'application/json') =>
+    fetch(`${t.url}/mcp`, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/json, text/event-stream', ...(auth ? { authorization: `Bearer ${auth}` } : {}) }, body });
+
+  it('answers malformed JSON with a JSON-RPC parse error, not the REST error shape', async () => {
+    for (const body of ['{"jsonrpc":"2.0","id":1,"method":', 'not json at all', '{"a":1}}']) {
+      const res = await rawPost(body, token);
+      expect(res.status).toBe(400);
+      const answer = await res.json();
+      expect(answer).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
+      expect(typeof answer.error.message).toBe('string');
+    }
+    const garbled = await fetch(`${t.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+      body: '{"jsonrpc":"2.0"}',
+    });
+    expect(garbled.status).toBe(400);
+    expect(await garbled.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
+  });
+
+  it('answers 401 with WWW-Authenticate: Bearer, naming invalid_token when a token was wrong', async () => {
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    const none = await rawPost(init);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"/);
+    expect(none.headers.get('www-authenticate')).not.toContain('invalid_token');
+    for (const wrong of ['sbp_wrong', alice]) {
+      const res = await rawPost(init, wrong);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+", error="invalid_token"/);
+      const answer = await res.json();
+      expect(answer).toMatchObject({ jsonrpc: '2.0', id: null });
+      expect(JSON.stringify(answer)).not.toContain(alice);
+    }
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), { requestInit: { headers: { authorization: 'Bearer sbp_wrong' } } });
+    await expect(client.connect(transport)).rejects.toMatchObject({ code: 401, message: expect.stringContaining('Invalid profile token') });
+  });
+
+  it('does not advertise tools.listChanged (a stateless server cannot send it)', async () => {
+    const client = await connect();
+    const caps = client.getServerCapabilities()!;
+    expect(caps.tools).toBeDefined();
+    expect(caps.tools!.listChanged).not.toBe(true);
+    await client.close();
+  });
+
   it('lists the tools the grants allow and the channels', async () => {
     const client = await connect();
     const names = (await client.listTools()).tools.map((x) => x.name).sort();

@@ -44,7 +44,7 @@ export function integrationsRoutes(hub: HubContext): Router {
     const user = userOnly(res);
     const row = await store.integrations.get(user.id, req.params.id);
     if (!row) throw new NotFoundError('Integration');
-    const action = hub.bus.adapters.get(row.type)?.integrationActions?.[req.params.action];
+    const action = ownAction(hub.bus.adapters.get(row.type)?.integrationActions, req.params.action);
     if (!action) throw new NotFoundError(`Action ${req.params.action} for ${row.type} integrations`);
     const out = await action.handle(row, { userId: user.id, userEmail: user.email }, (req.body ?? {}) as Record<string, unknown>);
     res.status(out.status ?? 200).json(out.body);
@@ -128,6 +128,11 @@ export function integrationsRoutes(hub: HubContext): Router {
     res.status(204).end();
   });
   return r;
+}
+
+/** The action named `name` if it is an own property: `constructor`, `__proto__`… are not actions. */
+function ownAction<A>(actions: Record<string, A> | undefined, name: string): A | undefined {
+  return actions && Object.hasOwn(actions, name) ? actions[name] : undefined;
 }
 
 function rejectSettings(settings: Record<string, unknown>): never {

@@ -64,7 +64,14 @@ export async function runOwnCommand(ctx: TgContext, integration: IntegrationInfo
 async function link(ctx: TgContext, integration: IntegrationInfo, p: ParsedMessage, code: string): Promise<InboundDecision> {
   const o = { userId: integration.userId, integrationId: integration.id };
   const say = (note: string, text: string) => handledWith(p, note, text, o);
-  if (p.chatType !== 'private') return say('link refused: not a DM', 'For your safety, send /link <code> to me in a private chat, not in a group.');
+  if (p.chatType !== 'private') {
+    // Everyone in the group has seen the code now: it is cancelled, so no member can use it.
+    if (code) await ctx.services.linkCodes.consume(linkPurpose(integration.id), code.trim().toUpperCase());
+    return say(
+      'link refused: not a DM',
+      `For your safety, send /link <code> to me in a private chat, not in a group.${code ? ' The code you posted here is cancelled: ask for a new one.' : ''}`,
+    );
+  }
   if (!code) return say('link: no code', 'Send /link followed by the code you were given, e.g. /link ABCD234567.');
   const key = `${integration.id}|${p.chatId}`;
   const wait = ctx.attempts.blockedFor(key);

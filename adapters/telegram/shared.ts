@@ -95,14 +95,19 @@ async function ownerEmailFor(ctx: TgContext, p: ParsedMessage, paired: PairedCha
 
 /**
  * `/start <code>` in a private chat: consumes a pairing code, creates the user's shared-bot row
- * (once) and pairs the chat. In a group it only asks for a private chat: the code stays unused.
+ * (once) and pairs the chat. In a group it pairs nothing and cancels the code, which every member has seen.
  */
 async function pairChat(ctx: TgContext, p: ParsedMessage, code: string): Promise<InboundDecision> {
   const key = `shared|${p.chatId}`;
   const say = (note: string, text: string, userId?: string, integrationId?: string) => handledWith(p, note, text, { userId, integrationId, via: 'shared' });
   if (p.chatType !== 'private') {
+    // Every member has seen the code now: it is cancelled, so nobody else can pair with it.
+    await ctx.services.linkCodes.consume(PAIR_PURPOSE, code.trim());
     const shared = await ctx.pool.sharedBot();
-    return say('pair refused: not a private chat', `For your safety, pairing works only in a private chat with me: open https://t.me/${shared.me.username} and send /start with your code there, or open your pairing link again. The link was not used.`);
+    return say(
+      'pair refused: not a private chat',
+      `For your safety, pairing works only in a private chat with me (https://t.me/${shared.me.username}). The link posted here is cancelled: make a new pairing link and open it in Telegram.`,
+    );
   }
   const wait = ctx.attempts.blockedFor(key);
   if (wait > 0) return say('pair refused: cool-down', `Too many invalid pairing links. Please wait ${Math.ceil(wait / 60_000)} minute(s).`);

@@ -75,4 +75,19 @@ describe.each(DIALECTS)('Telegram own-bot policy on %s', (dialect) => {
     await postUpdate(env, c.id, c.secret, dm(owner, '/whoami'));
     expect((await waitSent(env, bot.token, owner, 2))[1].text).toContain(email);
   });
+
+  it('/link <code> posted in a group links nobody and cancels the code every member has seen', async () => {
+    const bot = newBot(env.fake, `grouplink_${dialect}_bot`);
+    const c = await connectBot(env, alice.key, bot, alice.profileId);
+    const owner = 4340001;
+    const group = -1004340000;
+    await postUpdate(env, c.id, c.secret, groupMsg(group, owner, `/link@${bot.username} ${c.code}`));
+    expect((await waitSent(env, bot.token, group, 1))[0].text).toMatch(/private chat.*cancelled/s);
+    const member = 4340002;
+    await postUpdate(env, c.id, c.secret, dm(member, `/link ${c.code}`));
+    expect((await waitSent(env, bot.token, member, 1))[0].text).toMatch(/already used/);
+    const fresh = (await env.t.api('POST', `/v1/integrations/${c.id}/link-code`, {}, alice.key)).body.link.code as string;
+    await postUpdate(env, c.id, c.secret, dm(owner, `/link ${fresh}`));
+    expect((await waitSent(env, bot.token, owner, 1))[0].text).toMatch(/^Linked!/);
+  });
 });

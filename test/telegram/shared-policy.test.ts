@@ -24,24 +24,30 @@ describe.each(DIALECTS)('Telegram shared-bot policy on %s', (dialect) => {
     return (await env.t.api('GET', '/v1/integrations', undefined, key)).body.integrations.find((i: any) => i.config.shared);
   }
 
-  it('/start <code> in a group pairs nothing: it asks for a private chat and leaves the code usable', async () => {
+  it('/start <code> in a group pairs nothing: it asks for a private chat and cancels the code the group has seen', async () => {
     const email = `gina-${dialect}@example.com`;
     const gina = await newUser(env.t, email);
-    const code = await pairCode(gina.key);
     const person = 6200001;
     const supergroup = -1006200000;
-    const basic = groupMsg(-6200000, person, `/start${AT} ${code}`);
+    const leaked = await pairCode(gina.key);
+    const basic = groupMsg(-6200000, person, `/start${AT} ${await pairCode(gina.key)}`);
     basic.message.chat = { id: -6200000, title: 'Family', type: 'group', all_members_are_administrators: true };
-    await post(groupMsg(supergroup, person, `/start${AT} ${code}`));
+    await post(groupMsg(supergroup, person, `/start${AT} ${leaked}`));
     await post(basic);
     for (const chat of [supergroup, -6200000]) {
       const answer = (await waitSent(env, SHARED_BOT.token, chat, 1))[0].text;
       expect(answer).toMatch(/private chat/);
+      expect(answer).toMatch(/cancelled/);
       expect(answer).not.toContain('@example.com');
     }
     expect(await sharedRowOf(gina.key)).toBeUndefined();
-    // The code was not used up: it still pairs the person's private chat.
-    await post(dm(person, `/start ${code}`));
+    // A member who saw the code cannot use it in their own private chat.
+    const member = 6200002;
+    await post(dm(member, `/start ${leaked}`));
+    expect((await waitSent(env, SHARED_BOT.token, member, 1))[0].text).toMatch(/already used/);
+    expect(await sharedRowOf(gina.key)).toBeUndefined();
+    // A fresh link, opened privately, pairs the person.
+    await post(dm(person, `/start ${await pairCode(gina.key)}`));
     expect((await waitSent(env, SHARED_BOT.token, person, 1))[0].text).toMatch(new RegExp(`Paired with ${email}`));
   });
 

@@ -37,6 +37,10 @@ export const retentionPruned = new Counter({
   registers: [processRegistry],
 });
 
+// Series that exist from the start, at 0, so dashboards and alerts see them before the first event.
+for (const table of ['inbox', 'outbox']) leaseTakeovers.inc({ table }, 0);
+for (const table of ['inbox', 'outbox', 'link_codes']) retentionPruned.inc({ table }, 0);
+
 /** Counts one send attempt's outcome on a channel. */
 export function countDelivery(channel: string, outcome: DeliveryOutcome): void {
   deliveries.inc({ channel, outcome });

@@ -19,6 +19,13 @@ export interface Config {
   readonly allowPrivateUrls: readonly string[];
   /** Log level for pino. Default `info`. */
   readonly logLevel: string;
+  /**
+   * Days finished inbox/outbox rows and used or expired link codes are kept before the retention
+   * job prunes them (RETENTION_DAYS). Default 30; 0 (`0` or `off`) keeps everything.
+   */
+  readonly retentionDays: number;
+  /** Bearer token `GET /metrics` requires (METRICS_TOKEN); undefined leaves it open. Never logged. */
+  readonly metricsToken: string | undefined;
   /** Tuning of the bus; tests compress these. */
   readonly bus: BusTuning;
   /**
@@ -92,6 +99,14 @@ const EnvSchema = z.object({
   SWITCHBOARD_ADMIN_KEY: optionalEnv,
   SWITCHBOARD_ALLOW_PRIVATE_URLS: optionalEnv,
   LOG_LEVEL: z.string().default('info'),
+  RETENTION_DAYS: optionalEnv.pipe(
+    z
+      .string()
+      .regex(/^(off|\d{1,5})$/i, { message: 'must be a whole number of days (default 30), or 0 or "off" to keep everything' })
+      .transform((v) => (v.toLowerCase() === 'off' ? 0 : Number(v)))
+      .optional(),
+  ),
+  METRICS_TOKEN: optionalEnv.pipe(z.string().min(16, { message: 'must be at least 16 characters (or unset to leave /metrics open)' }).optional()),
 });
 
 /** Raised when the environment cannot be turned into a config; `issues` are `VARIABLE: problem` lines. */
@@ -131,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminKey: e.SWITCHBOARD_ADMIN_KEY,
     allowPrivateUrls: list(e.SWITCHBOARD_ALLOW_PRIVATE_URLS),
     logLevel: e.LOG_LEVEL,
+    retentionDays: e.RETENTION_DAYS ?? 30,
+    metricsToken: e.METRICS_TOKEN,
     bus: { ...DEFAULT_BUS, ...overrides },
     env: { ...env },
   });

@@ -12,6 +12,9 @@ import { Envelope } from './crypto/envelope.ts';
 import { loadKeyRing, type KeyRing } from './crypto/keyring.ts';
 import { createApp } from './http/app.ts';
 import { createLogger } from './log.ts';
+import { watchDeliveries } from './metrics/index.ts';
+import { retentionJobFor } from './retention-job.ts';
+import { RetentionRepo } from './store/retention.ts';
 import { createStore, migrate, openDatabase, type Db, type Store } from './store/index.ts';
 import { verifyMasterKeys } from './store/keys.ts';
 
@@ -77,6 +80,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound, multiRow) }));
   }
   bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls);
+  watchDeliveries(bus.outboxWorker.events);
+  const retention = retentionJobFor(config.retentionDays, new RetentionRepo(db.kysely), log);
   const boot = await bootstrap(store, config.dataDir, config.adminKey, log);
 
   const context: HubContext = { config, store, bus, log, chatWaitMs: options.chatWaitMs ?? 30_000, extraRoutes: [] };
@@ -89,6 +94,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     async listen(port = config.port, host = '0.0.0.0') {
       const app = createApp(context, log);
       await bus!.start();
+      retention?.start();
       server = http.createServer(app);
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
@@ -106,6 +112,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           setTimeout(() => s.closeAllConnections(), Math.min(graceMs, 2000)).unref();
         });
       }
+      await retention?.stop();
       await bus!.stop(graceMs);
       await db.close();
     },

@@ -1,3 +1,5 @@
+import { observePacingWait } from '../../src/channel/index.ts';
+
 /**
  * Spaces calls per key (a Slack channel) at least `intervalMs` apart — Slack allows about one
  * chat.postMessage per second per channel. Each caller reserves the next free slot and sleeps
@@ -15,6 +17,7 @@ export class ChannelPacer {
     const slot = Math.max(now, this.next.get(key) ?? 0);
     this.next.set(key, slot + this.intervalMs);
     if (this.next.size > 1000) this.sweep(now);
+    observePacingWait('slack', slot - now);
     if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
   }
 

@@ -1,4 +1,4 @@
-import { RetryAfterError } from '../../src/channel/index.ts';
+import { observePacingWait, RetryAfterError } from '../../src/channel/index.ts';
 
 /** Send rates, in milliseconds between messages. */
 export interface PacingOptions {
@@ -74,6 +74,7 @@ export class Pacer {
     const at2 = bot.earliest(now2);
     bot.take(at2);
     if (at2 > now2) await sleep(at2 - now2);
+    observePacingWait('telegram', at - now + (at2 - now2));
     this.prune();
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../channel/index.ts';
+import { countLeaseTakeovers } from '../metrics/index.ts';
 
 /**
  * Now and then (every half lease, at most every 10 s) puts rows a crashed worker left leased back
@@ -20,6 +21,7 @@ export class LeaseSweeper {
     this.next = Date.now() + Math.min(this.leaseMs / 2, 10_000);
     try {
       const n = await this.recover();
+      countLeaseTakeovers(this.what, n);
       if (n > 0) this.log.warn({ rows: n }, `${this.what} rows left by a stopped worker were taken back`);
     } catch (e) {
       this.log.error({ err: e }, `${this.what} lease recovery failed`);

@@ -8,6 +8,7 @@ import type { Integration } from '../store/integrations.ts';
 import type { NotificationRow } from '../store/notifications.ts';
 import { nextDelay } from './backoff.ts';
 import { retryBookkeeping } from './bookkeeping.ts';
+import { countDelivery } from '../metrics/index.ts';
 import { LeaseSweeper } from './lease-sweeper.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -206,6 +207,7 @@ export class OutboxWorker {
       retryAfterMs: isChannelError(e) && e.kind === 'retry_after' ? (e as { retryAfterMs?: number }).retryAfterMs : undefined,
     });
     if (await this.keep(`reschedule delivery ${row.id}`, () => this.store.outbox.reschedule(row.id, Date.now() + delay, reason))) {
+      countDelivery(row.channel, 'retried');
       this.log.warn({ delivery: row.id, channel: row.channel, attempt: row.attempts, retryInMs: delay, reason }, 'delivery will be retried');
     }
   }

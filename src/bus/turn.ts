@@ -3,6 +3,7 @@ import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { InboxRow } from '../store/inbox.ts';
 import type { ProfileRow } from '../store/profiles.ts';
+import { timeTurn } from '../metrics/index.ts';
 import { routeMessage } from './router.ts';
 import type { AgentResult, AgentRuntime, AgentTurn } from './runtimes/types.ts';
 import { AgentError } from './runtimes/types.ts';
@@ -126,7 +127,7 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
   let result: AgentResult;
   let failure: string | undefined;
   try {
-    result = await runtime.run(turn);
+    result = await timeTurn(profile.agent_kind, () => runtime.run(turn));
   } catch (e) {
     // The reason (addresses, network errors) goes to the logs and the owner's message log, never to the chat.
     failure = e instanceof AgentError ? e.message : `agent failed: ${(e as Error).message}`;

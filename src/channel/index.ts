@@ -11,4 +11,6 @@ export * from '../errors.ts';
 export * from '../net/url-guard.ts';
 // Standard Webhooks signing, for adapters that sign what they send.
 export { newWebhookSecret, signedHeaders } from '../crypto/standard-webhooks.ts';
+// Pacing waits, for adapters that pace their sends (metrics).
+export { observePacingWait } from '../metrics/pacing.ts';
 export { guardedFetch, GuardedTimeoutError, type GuardedFetchOptions, type GuardedResponse } from '../net/guarded-fetch.ts';

@@ -8,6 +8,7 @@ import { errorHandler, notFoundRoute } from './errors.ts';
 import { inboundRoutes } from './inbound.ts';
 import { jsonBody } from './json-body.ts';
 import { mcpRoutes } from '../mcp/route.ts';
+import { inboundLatency, metricsRoutes } from '../metrics/index.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { integrationsRoutes } from './routes/integrations.ts';
 import { keysRoutes } from './routes/keys.ts';
@@ -41,6 +42,8 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
     }),
   );
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.use(metricsRoutes({ store: hub.store, log: logger, token: hub.config.metricsToken }));
+  app.use('/api', inboundLatency(hub.bus.adapters.values()));
   app.use(inboundRoutes(hub.bus.adapters.values()));
   for (const extra of hub.extraRoutes) app.use(extra);
   // MCP (POST /mcp) parses and authenticates its own requests, before the /v1 JSON parser.

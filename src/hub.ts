@@ -11,6 +11,7 @@ import { ConfigError, type Config } from './config.ts';
 import { Envelope } from './crypto/envelope.ts';
 import { loadKeyRing, type KeyRing } from './crypto/keyring.ts';
 import { createApp } from './http/app.ts';
+import { Triggers, type TriggerOptions } from './bus/triggers/index.ts';
 import { createLogger } from './log.ts';
 import { createStore, migrate, openDatabase, type Db, type Store } from './store/index.ts';
 import { verifyMasterKeys } from './store/keys.ts';
@@ -36,6 +37,8 @@ export interface HubOptions {
    */
   extraAdapters?: Record<string, AdapterFactory | AdapterRegistration>;
   chatWaitMs?: number;
+  /** The schedule's clock and poll interval (tests inject a clock). */
+  triggers?: TriggerOptions;
 }
 
 /** A composed hub: open it, `listen()`, and `close()` to drain and shut down. */
@@ -73,10 +76,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const appendInbound = (events: Parameters<Bus['appendInbound']>[0]) => bus!.appendInbound(events);
   const multiRow = (type: string) => adapters.get(type)?.capabilities.multiRow ?? false;
   const adapters = new Map<string, ChannelAdapter>();
+  const triggers = new Triggers({ store, tuning: config.bus, log, allowPrivateUrls: config.allowPrivateUrls, bus: () => bus! }, options.triggers);
+  const hooks = { emit: triggers.emit.bind(triggers), statusChanged: triggers.statusChanged.bind(triggers) };
   for (const [name, row] of Object.entries(registry)) {
-    adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound, multiRow) }));
+    adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound, multiRow, hooks) }));
   }
-  bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls);
+  for (const channel of triggers.channels) adapters.set(channel.name, channel);
+  bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls, undefined, triggers);
   const boot = await bootstrap(store, config.dataDir, config.adminKey, log);
 
   const context: HubContext = { config, store, bus, log, chatWaitMs: options.chatWaitMs ?? 30_000, extraRoutes: [] };

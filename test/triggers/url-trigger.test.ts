@@ -39,24 +39,21 @@ describe('url triggers', () => {
     expect(new Webhook(secret).verify(first.body, first.headers as Record<string, string>)).toEqual(event);
     const row = await eventually(async () => {
       const rows = await env.t.hub.db.kysely.selectFrom('outbox').selectAll().where('channel', '=', 'trigger-url').execute();
-      return rows.find((r) => r.status === 'sent') && rows;
+      return rows.find((r) => r.status === 'sent');
     });
-    expect(row[0].attempts).toBe(2);
+    expect(Number(row!.attempts)).toBe(2);
   });
 
   it('a URL that fails for good turns the trigger unhealthy; a later success heals it', async () => {
-    const created = await env.t.api('POST', '/v1/triggers', { integration_id: hookId, event: 'hook.received', mode: 'url', url: env.rx.url }, env.key);
-    const id = created.body.trigger.id;
+    expect((await env.t.api('POST', '/v1/triggers', { integration_id: hookId, event: 'hook.received', mode: 'url', url: env.rx.url }, env.key)).status).toBe(201);
     // 404 is refused for good (no retry) on every url trigger of this hook; the first one answers 200.
     env.rx.answerNext({ status: 200 }, { status: 404 });
     const body = '{"n":2}';
     await callHook(hookUrl, body, hookHeaders('bearer', hookSecret, body, 'stripe-2'));
-    const bad = await eventually(async () => {
-      const t = (await env.t.api('GET', `/v1/triggers/${id}`, undefined, env.key)).body.trigger;
-      const other = (await env.t.api('GET', '/v1/triggers', undefined, env.key)).body.triggers.find((x: any) => x.id !== id);
-      return (t.status === 'unhealthy' || other.status === 'unhealthy') && [t, other];
+    const sick = await eventually(async () => {
+      const all = (await env.t.api('GET', '/v1/triggers', undefined, env.key)).body.triggers;
+      return all.find((t: any) => t.status === 'unhealthy');
     });
-    const sick = bad.find((t: any) => t.status === 'unhealthy');
     expect(sick.status_reason).toMatch(/HTTP 404/);
     await callHook(hookUrl, '{"n":3}', hookHeaders('bearer', hookSecret, '{"n":3}', 'stripe-3'));
     await eventually(async () => (await env.t.api('GET', `/v1/triggers/${sick.id}`, undefined, env.key)).body.trigger.status === 'active');

@@ -136,7 +136,7 @@ export function triggersRoutes(hub: HubContext): Router {
     const valid = eventsFor(integration?.type);
     if (!spec || !valid.includes(spec)) {
       const where = integration ? `a ${integration.type} integration` : 'the hub (no integration_id)';
-      const hint = spec && !integration ? `; ${spec.event} needs integration_id of a ${spec.types.join(' or ')} integration` : '';
+      const hint = spec && !integration ? `; ${spec.event} needs integration_id of a ${[spec.types].flat().join(' or ')} integration` : '';
       throw new BadRequestError(`Unknown event ${b.event} for ${where}; valid events: ${names(valid)}${hint}`, 'unknown_event', { valid_events: valid.map((e) => e.event) });
     }
     if (!spec.available) throw new BadRequestError(`The event ${spec.event} is declared but not emitted yet`, 'event_not_available');

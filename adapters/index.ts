@@ -1,5 +1,6 @@
 import type { AdapterRegistration } from '../src/channel/index.ts';
 import { createConsoleAdapter } from './console/index.ts';
+import { createHookAdapter } from './hook/index.ts';
 import { emailConfig } from './email/config.ts';
 import { createEmailAdapter } from './email/index.ts';
 import { slackConfig } from './slack/config.ts';
@@ -19,6 +20,7 @@ export const adapterRegistry = {
   telegram: { config: telegramConfig, create: (deps) => createTelegramAdapter(deps) },
   email: { config: emailConfig, create: createEmailAdapter },
   webhook: { create: createWebhookAdapter },
+  hook: { create: createHookAdapter },
 } satisfies Record<string, AdapterRegistration>;
 
 /** The name of a registered channel. */

@@ -11,6 +11,7 @@ import { ConfigError, type Config } from './config.ts';
 import { Envelope } from './crypto/envelope.ts';
 import { loadKeyRing, type KeyRing } from './crypto/keyring.ts';
 import { createApp } from './http/app.ts';
+import { Triggers, type TriggerOptions } from './bus/triggers/index.ts';
 import { createLogger } from './log.ts';
 import { watchDeliveries } from './metrics/index.ts';
 import { retentionJobFor } from './retention-job.ts';
@@ -39,6 +40,8 @@ export interface HubOptions {
    */
   extraAdapters?: Record<string, AdapterFactory | AdapterRegistration>;
   chatWaitMs?: number;
+  /** The schedule's clock and poll interval (tests inject a clock). */
+  triggers?: TriggerOptions;
 }
 
 /** A composed hub: open it, `listen()`, and `close()` to drain and shut down. */
@@ -76,10 +79,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const appendInbound = (events: Parameters<Bus['appendInbound']>[0]) => bus!.appendInbound(events);
   const multiRow = (type: string) => adapters.get(type)?.capabilities.multiRow ?? false;
   const adapters = new Map<string, ChannelAdapter>();
+  const triggers = new Triggers({ store, tuning: config.bus, log, allowPrivateUrls: config.allowPrivateUrls, bus: () => bus! }, options.triggers);
+  const hooks = { emit: triggers.emit.bind(triggers), statusChanged: triggers.statusChanged.bind(triggers) };
   for (const [name, row] of Object.entries(registry)) {
-    adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound, multiRow) }));
+    adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound, multiRow, hooks) }));
   }
-  bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls);
+  for (const channel of triggers.channels) adapters.set(channel.name, channel);
+  bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls, undefined, triggers);
   watchDeliveries(bus.outboxWorker.events);
   const retention = retentionJobFor(config.retentionDays, new RetentionRepo(db.kysely), log);
   const boot = await bootstrap(store, config.dataDir, config.adminKey, log);

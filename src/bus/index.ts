@@ -10,6 +10,7 @@ import type { ThreadRow } from '../store/threads.ts';
 import { InboxWorker } from './inbox-worker.ts';
 import { OutboxWorker } from './outbox-worker.ts';
 import { runtimeFactory } from './runtimes/index.ts';
+import type { Triggers } from './triggers/index.ts';
 import { createTurnHandler, enqueueReply } from './turn.ts';
 
 /** The answer of a console chat line. */
@@ -36,6 +37,8 @@ export class Bus {
     allowPrivateUrls: readonly string[] = [],
     /** Group commit shared by the hot path (inbox appends, turn outcomes, sent marks). */
     readonly commits: GroupCommit = new GroupCommit(store),
+    /** Triggers (event bus, scheduler); absent in bus-only tests. */
+    readonly triggers?: Triggers,
   ) {
     const commit = <T>(fn: (tx: Store) => Promise<T>) => this.commits.run(fn);
     this.outboxWorker = new OutboxWorker(store, adapters, tuning, log, commit);
@@ -47,7 +50,9 @@ export class Bus {
       log,
       wakeOutbox: () => this.outboxWorker.wake(),
       commit,
+      events: triggers,
     });
+    triggers?.attach(this.outboxWorker.events);
     this.inboxWorker = new InboxWorker(store, handler, tuning, log);
   }
 
@@ -56,10 +61,12 @@ export class Bus {
     for (const a of this.adapters.values()) await a.start?.();
     this.inboxWorker.start();
     this.outboxWorker.start();
+    this.triggers?.start();
   }
 
   /** Stops taking new work and drains what is in flight (up to `graceMs` each). */
   async stop(graceMs = 10_000): Promise<void> {
+    await this.triggers?.stop();
     for (const a of this.adapters.values()) await a.stop?.().catch(() => undefined);
     await this.inboxWorker.stop(graceMs);
     await this.outboxWorker.stop(graceMs);

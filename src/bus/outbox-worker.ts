@@ -12,7 +12,10 @@ import { countDelivery } from '../metrics/index.ts';
 import { LeaseSweeper } from './lease-sweeper.ts';
 import { Wakeup } from './wakeup.ts';
 
-/** Events the outbox worker emits: `delivery.sent`, `delivery.failed` (refused or dead-lettered). */
+/**
+ * Events the outbox worker emits: `delivery.sent`, `delivery.failed` (refused or dead-lettered),
+ * `integration.unhealthy` (the integration before the change, the reason) when a refusal marks it so.
+ */
 export type OutboxEvents = EventEmitter;
 
 /**
@@ -188,7 +191,12 @@ export class OutboxWorker {
     const reason = e instanceof Error ? e.message : String(e);
     if (isChannelError(e) && e.kind === 'refused') {
       if ('unhealthy' in e && e.unhealthy && row.integration_id) {
-        await this.keep(`mark integration ${row.integration_id} unhealthy`, () => this.store.integrations.setStatus(row.integration_id!, 'unhealthy', reason));
+        await this.keep(`mark integration ${row.integration_id} unhealthy`, async () => {
+          const before = await this.store.integrations.byId(row.integration_id!);
+          await this.store.integrations.setStatus(row.integration_id!, 'unhealthy', reason);
+          // Hook point for triggers: the integration just turned unhealthy.
+          if (before && before.status !== 'unhealthy') this.events.emit('integration.unhealthy', before, reason);
+        });
       }
       return this.fail(row, 'failed', reason);
     }

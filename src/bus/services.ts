@@ -1,10 +1,12 @@
-import type { AdapterServices, AdapterSettings, AppendResult, InboxEvent, Logger } from '../channel/index.ts';
+import type { AdapterServices, AdapterSettings, AppendResult, HubEvent, InboxEvent, IntegrationInfo, Logger } from '../channel/index.ts';
 import type { Store } from '../store/index.ts';
 
 /**
  * Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group
  * commit, wake-up). `multiRow(type)` says whether a channel allows several rows per user (its
- * capabilities), so rows it creates get the single-row guarantee otherwise.
+ * capabilities), so rows it creates get the single-row guarantee otherwise. `hooks` carries hub events
+ * to the triggers: `emit` fires them, `statusChanged` is told when an adapter changed an integration's
+ * health (it fires `integration.unhealthy`).
  */
 export function adapterServices(
   store: Store,
@@ -12,6 +14,10 @@ export function adapterServices(
   log: Logger,
   appendInbound: (events: InboxEvent[]) => Promise<AppendResult[]>,
   multiRow: (type: string) => boolean,
+  hooks: {
+    emit(event: HubEvent): Promise<number>;
+    statusChanged(before: IntegrationInfo, reason: string | null): void;
+  } = { emit: async () => 0, statusChanged: () => {} },
 ): AdapterServices {
   return {
     config,
@@ -23,7 +29,11 @@ export function adapterServices(
       listByType: (type) => store.integrations.listByType(type),
       secrets: (id) => store.integrations.secrets(id),
       setSecrets: (id, secrets) => store.integrations.setSecrets(id, secrets),
-      setStatus: (id, status, reason) => store.integrations.setStatus(id, status, reason),
+      async setStatus(id, status, reason) {
+        const before = await store.integrations.byId(id);
+        await store.integrations.setStatus(id, status, reason);
+        if (before && status === 'unhealthy' && before.status !== 'unhealthy') hooks.statusChanged(before, reason);
+      },
       async create({ grantToDefaultProfile, ...input }) {
         return store.transaction(async (tx) => {
           const integration = await tx.integrations.create({ ...input, isDefault: true, singleRow: !multiRow(input.type) });
@@ -46,6 +56,7 @@ export function adapterServices(
       bump: (integrationId, key) => store.state.bump(integrationId, key),
       moveKeys: (integrationId, fromPrefix, toPrefix) => store.transaction((tx) => tx.state.moveKeys(integrationId, fromPrefix, toPrefix)),
     },
+    events: { emit: (event) => hooks.emit(event) },
     users: {
       byId: (id) => store.users.byId(id),
     },

@@ -1,10 +1,11 @@
-import type { ChannelAdapter, InboundDecision, InboundMessage, Logger } from '../channel/index.ts';
+import type { ChannelAdapter, HubEvent, InboundDecision, InboundMessage, Logger } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { InboxRow } from '../store/inbox.ts';
 import type { ProfileRow } from '../store/profiles.ts';
 import { timeTurn } from '../metrics/index.ts';
 import { routeMessage } from './router.ts';
+import { messageReceivedEvent } from './triggers/message-event.ts';
 import type { AgentResult, AgentRuntime, AgentTurn } from './runtimes/types.ts';
 import { AgentError } from './runtimes/types.ts';
 import { commitInterrupted, commitTurn, commitTurnStart, enqueueReply, orderingKey } from './turn-outcome.ts';
@@ -26,6 +27,8 @@ export interface TurnDeps {
   wakeOutbox: () => void;
   /** Runs a write in a transaction shared with other writes close in time (group commit). */
   commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T>;
+  /** Hub events for triggers (`message.received`); resolves once their firings are committed. */
+  events?: { emit(event: HubEvent): Promise<number> };
 }
 
 /**
@@ -48,6 +51,8 @@ export function createTurnHandler(d: TurnDeps) {
     });
     if (decision.kind === 'ignored') return ignore(d, row, decision);
     if (decision.kind === 'handled') return handled(d, row, adapter, decision);
+    // Hook point for triggers: a chat message on an integration fires `message.received` (deduped on the row).
+    if (decision.message.integrationId) await d.events?.emit(messageReceivedEvent(row.id, decision.userId, decision.message));
     return converse(d, row, adapter, decision);
   };
 }

@@ -34,6 +34,25 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+/**
+ * Something that happened which triggers may follow (docs/triggers.md): a hook call, a chat
+ * message, a failed delivery… Emitting the same `sourceId` twice fires each trigger once.
+ */
+export interface HubEvent {
+  /** The event's name, e.g. `hook.received`. */
+  type: string;
+  /** The user it happened to; only their triggers fire. */
+  userId: string;
+  /** The integration it happened on; null for the hub's own events. */
+  integrationId: string | null;
+  /** Stable id of the occurrence (e.g. `hook:<integration>:<delivery id>`), the dedupe key of its firings. */
+  sourceId: string;
+  /** When it happened, epoch ms. */
+  occurredAt: number;
+  /** The payload handed to the agent or the URL; JSON-serialisable. */
+  data: Record<string, unknown>;
+}
+
 /** Minimal structured logger (pino-compatible). */
 export interface Logger {
   debug(obj: object, msg?: string): void;
@@ -110,6 +129,13 @@ export interface AdapterServices {
      * kept and the old key dropped. One transaction; resolves with how many keys moved.
      */
     moveKeys(integrationId: string, fromPrefix: string, toPrefix: string): Promise<number>;
+  };
+  readonly events: {
+    /**
+     * Fires the active triggers of the event's user that follow it. Resolves once their work is
+     * committed (an inbox row or an outbox row each), with how many fired.
+     */
+    emit(event: HubEvent): Promise<number>;
   };
   readonly users: {
     byId(id: string): Promise<{ id: string; email: string; name: string | null } | undefined>;

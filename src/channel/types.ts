@@ -106,8 +106,8 @@ export interface SendResult {
 
 /** What an adapter's platform supports; the bus and the API read these. */
 export interface ChannelCapabilities {
-  /** `chat` (people write in) or `notification` (outbound only). */
-  category: 'chat' | 'notification' | 'local';
+  /** `chat` (people write in), `notification` (outbound only), `events` (inbound events for triggers: hooks). */
+  category: 'chat' | 'notification' | 'local' | 'events';
   /** Accepts inbound messages. */
   inbound: boolean;
   /** Longest text one platform message may carry, in characters; `send` splits longer texts itself. */

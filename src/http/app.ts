@@ -15,6 +15,7 @@ import { keysRoutes } from './routes/keys.ts';
 import { messagesRoutes } from './routes/messages.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { profilesRoutes } from './routes/profiles.ts';
+import { triggersRoutes } from './routes/triggers.ts';
 import { usersRoutes } from './routes/users.ts';
 
 /**
@@ -55,6 +56,8 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
   app.use(profilesRoutes(hub));
   app.use(chatRoutes(hub));
   app.use(messagesRoutes(hub));
+  // Before the integrations routes: /v1/integrations/:id/triggers/pause|resume.
+  app.use(triggersRoutes(hub));
   app.use(integrationsRoutes(hub));
   app.use(notifyRoutes(hub));
   app.use(notFoundRoute);

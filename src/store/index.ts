@@ -13,6 +13,7 @@ import { OutboxRepo } from './outbox.ts';
 import { ProfilesRepo } from './profiles.ts';
 import type { Database } from './schema.ts';
 import { ThreadsRepo } from './threads.ts';
+import { TriggersRepo } from './triggers.ts';
 import { UsersRepo } from './users.ts';
 
 /** Every repository over one connection or transaction. The rest of the hub talks to the database only through this. */
@@ -32,6 +33,8 @@ export interface Store {
   readonly notifications: NotificationsRepo;
   readonly claims: ClaimsRepo;
   readonly linkCodes: LinkCodesRepo;
+  /** Triggers and their schedule state. */
+  readonly triggers: TriggersRepo;
   /** Runs `fn` in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -52,6 +55,7 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, i
     notifications: new NotificationsRepo(kysely),
     claims: new ClaimsRepo(kysely),
     linkCodes: new LinkCodesRepo(kysely),
+    triggers: new TriggersRepo(kysely, envelope),
     transaction: (fn) =>
       inTx
         ? fn(build(kysely, dialect, envelope, true))

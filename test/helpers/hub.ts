@@ -1,7 +1,7 @@
 import { loadConfig, type BusTuning, type Config } from '../../src/config.ts';
 import type { AdapterFactory, AdapterRegistration } from '../../src/channel/index.ts';
 import { generateMasterKey } from '../../src/crypto/keyring.ts';
-import { createHub, type Hub } from '../../src/hub.ts';
+import { createHub, type Hub, type HubOptions } from '../../src/hub.ts';
 import { createLogger } from '../../src/log.ts';
 import { freshDatabase } from './db.ts';
 
@@ -29,6 +29,8 @@ export interface TestHubOptions {
   /** Reuse an existing database instead of a fresh one (restart tests). */
   database?: { url: string; dataDir: string };
   chatWaitMs?: number;
+  /** The schedule's clock and poll interval (trigger tests). */
+  triggers?: HubOptions['triggers'];
 }
 
 /** Starts a hub on 127.0.0.1 with a random port. */
@@ -47,7 +49,7 @@ export async function startTestHub(o: TestHubOptions = {}): Promise<TestHub> {
     },
     { ...FAST_BUS, ...o.bus },
   );
-  const hub = await createHub(config, { logger: createLogger(config.logLevel), extraAdapters: o.extraAdapters, chatWaitMs: o.chatWaitMs ?? 10_000 });
+  const hub = await createHub(config, { logger: createLogger(config.logLevel), extraAdapters: o.extraAdapters, chatWaitMs: o.chatWaitMs ?? 10_000, triggers: o.triggers });
   const port = await hub.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -30,8 +30,11 @@ export function httpRuntime(o: HttpRuntimeOptions): AgentRuntime {
   const attempts = o.attempts ?? 3;
   return {
     async run(turn: AgentTurn): Promise<AgentResult> {
+      // A trigger's turn is `trigger.fired`, with the trigger and its event beside the message.
+      const fired = turn.message.channel === 'trigger' ? { type: 'trigger.fired', ...(turn.message.raw as object) } : undefined;
       const body = JSON.stringify({
         type: 'message.received',
+        ...fired,
         turn_id: turn.turnId,
         message: turn.message,
         thread: turn.thread,

@@ -17,7 +17,7 @@ export function integrationsRoutes(hub: HubContext): Router {
 
   r.get('/v1/integrations/available', (_req, res) => {
     const types = [...hub.bus.adapters.values()]
-      .filter((a) => a.name !== 'console')
+      .filter((a) => a.capabilities.category !== 'local')
       .map((a) => ({
         type: a.name,
         category: a.capabilities.category,

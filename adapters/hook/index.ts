@@ -1,0 +1,1 @@
+export { createHookAdapter } from './adapter.ts';

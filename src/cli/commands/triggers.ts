@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError, type ApiClient } from '../client.ts';
 import { printJson, RULE, triggerIcon } from '../output.ts';
 import { isInteractive, prompts } from '../tty.ts';
-import { eventsOf } from './integrations/catalog.ts';
+import { eventLine, eventsOf } from './integrations/catalog.ts';
 import { listIntegrations, listTriggers, type Trigger } from './integrations/data.ts';
 
 const enc = encodeURIComponent;
@@ -20,27 +20,22 @@ export interface TriggerPlan {
   replyChannel?: string;
 }
 
-/** Creates triggers one by one; resolves with what the hub answered. */
-export async function createTriggers(api: ApiClient, plans: TriggerPlan[]): Promise<Trigger[]> {
-  const made: Trigger[] = [];
+/** Creates triggers one by one; resolves with what the hub answered (a url trigger's secret once). */
+export async function createTriggers(api: ApiClient, plans: TriggerPlan[]): Promise<{ trigger: Trigger; secret?: string }[]> {
+  const made: { trigger: Trigger; secret?: string }[] = [];
   for (const p of plans) {
     const body = {
       ...(p.integrationId ? { integration_id: p.integrationId } : {}),
       event: p.event,
       mode: p.hookUrl ? 'url' : 'agent',
       ...(p.hookUrl ? { url: p.hookUrl } : {}),
-      ...(p.profile ? { profile_id: await profileId(api, p.profile) } : {}),
+      ...(p.profile ? { profile_id: p.profile } : {}),
       ...(p.interval !== undefined ? { interval: p.interval } : {}),
       ...(p.replyChannel ? { reply_channel: p.replyChannel } : {}),
     };
-    made.push((await api.feature<{ trigger: Trigger }>('triggers', 'POST', '/v1/triggers', body)).trigger);
+    made.push(await api.feature<{ trigger: Trigger; secret?: string }>('triggers', 'POST', '/v1/triggers', body));
   }
   return made;
-}
-
-/** A profile's id from its id or name. */
-async function profileId(api: ApiClient, p: string): Promise<string> {
-  return (await api.request<{ profile: { id: string } }>('GET', `/v1/profiles/${enc(p)}`)).profile.id;
 }
 
 interface TriggerFlags {
@@ -89,7 +84,7 @@ export function registerTriggerCommands(parent: Command, client: () => ApiClient
       if (o.json) return printJson({ events, total: events.length });
       console.log(`⚡ Trigger events for ${c ?? o.integration}`);
       console.log(RULE);
-      for (const e of events) console.log(`  • ${e.event}${e.description ? `\n    ${e.description}` : ''}`);
+      for (const e of events) console.log(eventLine(e, '  '));
       if (events.length === 0) console.log('  (none)');
       console.log(RULE);
     });
@@ -124,7 +119,7 @@ async function listCmd(api: ApiClient, o: TriggerFlags): Promise<void> {
     console.log(`\n📦 ${i ? `${i.type} ${i.name} (${i.id})` : integrationId || 'hub events'}`);
     for (const t of ts) {
       const how = t.mode === 'url' ? `url ${t.url ?? ''}` : `agent${t.profile_id ? ` ${t.profile_id}` : ''}`;
-      const state = t.status === 'paused' ? ` (paused by you${t.paused_reason ? `: ${t.paused_reason}` : ''})` : t.status === 'unhealthy' ? ' (unhealthy)' : '';
+      const state = t.status === 'paused' ? ` (paused by you${t.status_reason ? `: ${t.status_reason}` : ''})` : t.status === 'unhealthy' ? ` (unhealthy${t.status_reason ? `: ${t.status_reason}` : ''})` : '';
       console.log(`   ${triggerIcon(t.status)} ${t.event}${state} (${how}${t.interval ? `, every ${t.interval} min` : ''})`);
       console.log(`      ID: ${t.id}`);
     }
@@ -142,14 +137,16 @@ async function createCmd(api: ApiClient, o: TriggerFlags, name: string): Promise
     const p = await prompts();
     const integrations = await listIntegrations(api);
     connection ??= (await p.select({ message: 'Which connection?', choices: [...integrations.map((i) => ({ name: `${i.type} ${i.name} (${i.id})`, value: i.id })), { name: '(the hub: schedule, delivery failures)', value: '' }] })) || undefined;
-    const events = await eventsOf(api, connection ? `integration_id=${enc(connection)}` : 'type=hub', true);
+    const events = (await eventsOf(api, connection ? `integration_id=${enc(connection)}` : '', true)).filter((e) => e.available !== false);
     event = events.length ? await p.select({ message: 'Which event?', choices: events.map((e) => ({ name: e.event, value: e.event, description: e.description })) }) : await p.input({ message: 'Event:' });
   }
   const interval = o.interval === undefined ? undefined : Number(o.interval);
   if (interval !== undefined && !Number.isInteger(interval)) throw new UsageError(`--interval must be minutes (60, 120, 240, 480, 720, 1440 or 2880), got ${o.interval}`, name);
-  const [t] = await createTriggers(api, [{ event, integrationId: connection, hookUrl: o.hookUrl, profile: o.profile, interval, replyChannel: o.replyChannel }]);
-  if (o.json) return printJson({ trigger: t });
-  console.log(`${triggerIcon(t.status)} Created trigger ${t.event} (${t.id}).`);
+  const [made] = await createTriggers(api, [{ event, integrationId: connection, hookUrl: o.hookUrl, profile: o.profile, interval, replyChannel: o.replyChannel }]);
+  if (o.json) return printJson(made);
+  const t = made.trigger;
+  console.log(`${triggerIcon(t.status)} Created trigger ${t.event} (${t.id}), ${t.mode === 'url' ? `delivered to ${t.url}` : `waking profile ${t.profile_id}`}${t.interval ? `, every ${t.interval} min` : ''}.`);
+  if (made.secret) console.log(`Signing secret (shown once; verify deliveries with it): ${made.secret}`);
 }
 
 async function pickTrigger(api: ApiClient, verb: string): Promise<string> {
@@ -171,10 +168,13 @@ async function actOn(api: ApiClient, verb: 'pause' | 'resume' | 'delete', o: Tri
     await api.feature('triggers', 'DELETE', `/v1/triggers/${enc(id!)}`);
     return o.json ? printJson({ deleted: id }) : void console.log(`Deleted trigger ${id}.`);
   }
-  const r = id
-    ? await api.feature<{ trigger: Trigger }>('triggers', 'POST', `/v1/triggers/${enc(id)}/${verb}`, body)
-    : await api.feature<{ triggers?: Trigger[] }>('triggers', 'POST', `/v1/integrations/${enc(connection!)}/triggers/${verb}`, body);
+  const done = verb === 'pause' ? 'paused' : 'resumed';
+  if (id) {
+    const r = await api.feature<{ trigger: Trigger; changed: boolean }>('triggers', 'POST', `/v1/triggers/${enc(id)}/${verb}`, body);
+    if (o.json) return printJson(r);
+    return void console.log(`${triggerIcon(r.trigger.status)} Trigger ${id} ${r.changed ? done : `was already ${done === 'paused' ? 'paused' : 'active'}; unchanged`}.`);
+  }
+  const r = await api.feature<{ changed: number; total: number }>('triggers', 'POST', `/v1/integrations/${enc(connection!)}/triggers/${verb}`, body);
   if (o.json) return printJson(r);
-  if (id) console.log(`${triggerIcon((r as { trigger: Trigger }).trigger?.status ?? (verb === 'pause' ? 'paused' : 'active'))} Trigger ${id} ${verb === 'pause' ? 'paused' : 'resumed'}.`);
-  else console.log(`${verb === 'pause' ? 'Paused' : 'Resumed'} ${(r as { triggers?: Trigger[] }).triggers?.length ?? 'all'} trigger(s) of ${connection}.`);
+  console.log(`${done === 'paused' ? 'Paused' : 'Resumed'} ${r.changed} of ${r.total} trigger${r.total === 1 ? '' : 's'} of ${connection}.`);
 }

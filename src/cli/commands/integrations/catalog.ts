@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CliError, type ApiClient } from '../../client.ts';
 import { COMMON_SETTINGS, guideOf } from '../../catalog.ts';
 import { day, integrationIcon, printJson, RULE, triggerIcon } from '../../output.ts';
-import { availableTypes, listTriggers, mcpOn, type AvailableType, type Integration } from './data.ts';
+import { availableTypes, listTriggers, mcpOn, type AvailableType, type Integration, type TriggerEvent } from './data.ts';
 
 const authIcon = (methods: string[]) => (methods.includes('oauth') ? '🔐' : '') + (methods.some((m) => m !== 'oauth') ? '🔑' : '');
 
@@ -35,18 +35,19 @@ export async function availableCommand(api: ApiClient, json: boolean): Promise<v
   console.log(`Total: ${types.length} types. 🔐 OAuth  🔑 token, API key or URL`);
 }
 
-/** The trigger events of a type or an integration; [] on a hub without the triggers API. */
-export async function eventsOf(api: ApiClient, query: string, optional: boolean): Promise<{ event: string; description?: string }[]> {
+/** The trigger events of a type, an integration, or (empty query) the hub; [] on a hub without the triggers API. */
+export async function eventsOf(api: ApiClient, query: string, optional: boolean): Promise<TriggerEvent[]> {
   try {
-    const r = await api.feature<{ events: unknown[] }>('triggers', 'GET', `/v1/triggers/events?${query}`);
-    return (r.events ?? []).map((e) =>
-      typeof e === 'string' ? { event: e } : { event: String((e as any).event ?? (e as any).type ?? (e as any).name), description: (e as any).description },
-    );
+    return (await api.feature<{ events: TriggerEvent[] }>('triggers', 'GET', `/v1/triggers/events${query ? `?${query}` : ''}`)).events ?? [];
   } catch (e) {
     if (optional && e instanceof CliError && e.status === 404 && e.code !== 'not_found') return [];
     throw e;
   }
 }
+
+/** One event as a line: name, [not available yet], and its description below. */
+export const eventLine = (e: TriggerEvent, indent: string) =>
+  `${indent}• ${e.event}${e.available === false ? ' [not available yet]' : ''}${e.intervals ? ` [every ${e.intervals.join(' | ')} min]` : ''}${e.description ? `\n${indent}  ${e.description}` : ''}`;
 
 /** Prints what a type offers, and for an integration id its state too. */
 export async function infoCommand(api: ApiClient, arg: string, json: boolean): Promise<void> {
@@ -80,7 +81,7 @@ export async function infoCommand(api: ApiClient, arg: string, json: boolean): P
   }
   console.log('\n⚡ Trigger events:');
   if (events.length === 0) console.log('   (none on this hub)');
-  for (const e of events) console.log(`   • ${e.event}${e.description ? `\n     ${e.description}` : ''}`);
+  for (const e of events) console.log(eventLine(e, '   '));
   console.log('\n⚙️  Settings (integrations update <id> --set key=value):');
   for (const [k, v] of Object.entries(settings)) console.log(`   ${k}: ${v}`);
   if (integration) {

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AuthMethodError, guideOf, resolveAuthMethod } from '../../catalog.ts';
 import { CliError, UsageError, type ApiClient } from '../../client.ts';
 import { printJson } from '../../output.ts';
@@ -29,7 +29,7 @@ export function registerConnect(ints: Command, client: () => ApiClient): void {
     .command('connect')
     .description('connect a channel; with no flags on a terminal, a wizard (type → auth method → credentials → triggers)')
     .option('--integration <type>', 'the type: telegram | slack | email | webhook | … (see `integrations available`)')
-    .addOption(new Option('--auth-method <method>', 'how: token (bot token, API key, URL), oauth (Slack), shared (the hub\'s Telegram bot)').choices(['oauth', 'token', 'shared', 'api_key', 'url']))
+    .option('--auth-method <method>', 'how: token (bot token, API key, URL), oauth (Slack), shared (the hub\'s Telegram bot); hook: standard | github | bearer')
     .option('--token <token>', 'bot token (telegram)')
     .option('--api-key <key>', 'Resend API key (email)')
     .option('--from <address>', 'sender address (email)')
@@ -83,19 +83,19 @@ export async function connectCommand(api: ApiClient, o: ConnectFlags): Promise<v
     return void console.log(`Open this link in Telegram and press Start (once, before ${p.expires_at}):\n\n  ${p.deep_link}\n`);
   }
 
-  const body = { type: type.type, ...(o.name ? { name: o.name } : {}), ...(await credentialBody(type.type, o, CMD)) };
+  const body = { type: type.type, ...(o.name ? { name: o.name } : {}), ...(await credentialBody(type.type, o, CMD, false, method)) };
   const plan = await triggerPlan(api, type.type, o, wizard && !o.integration);
   const r = await api.request<{ integration: { id: string; type: string; name: string } } & Record<string, unknown>>('POST', '/v1/integrations', body);
   const id = r.integration.id;
   const profile = o.profile ?? plan?.profile;
   if (profile) await api.request('PUT', `/v1/profiles/${encodeURIComponent(profile)}/grants/${encodeURIComponent(id)}`);
-  const events = plan?.events.includes('all') ? (await eventsOf(api, `integration_id=${encodeURIComponent(id)}`, false)).map((e) => e.event) : (plan?.events ?? []);
+  const events = plan?.events.includes('all') ? (await eventsOf(api, `integration_id=${encodeURIComponent(id)}`, false)).filter((e) => e.available !== false).map((e) => e.event) : (plan?.events ?? []);
   const made = plan ? await createTriggers(api, events.map((event) => ({ ...plan, event, integrationId: id, profile }))) : [];
   if (o.json) return printJson({ ...r, ...(profile ? { granted_to: profile } : {}), triggers: made });
   console.log(`Connected ${r.integration.type} ${r.integration.name} (${id}).`);
   if (profile) console.log(`Granted to profile ${profile}.`);
   printShown(r, !!o.hideSensitive);
-  for (const t of made) console.log(`Trigger ${t.event} created (${t.id}).`);
+  for (const t of made) console.log(`Trigger ${t.trigger.event} created (${t.trigger.id}).${t.secret ? ` Its signing secret (shown once): ${o.hideSensitive ? `${t.secret.slice(0, 6)}… (hidden by --hide-sensitive)` : t.secret}` : ''}`);
 }
 
 /** The triggers to create after connecting: from --triggers, or asked in the wizard (opt-in). */
@@ -109,7 +109,7 @@ async function triggerPlan(api: ApiClient, type: string, o: ConnectFlags, ask: b
   const p = await prompts();
   const profiles = (await api.request<{ profiles: { id: string; name: string }[] }>('GET', '/v1/profiles')).profiles;
   const profile = await p.select({ message: 'Grant it to which profile?', choices: [...profiles.map((x) => ({ name: x.name, value: x.name })), { name: '(none for now)', value: '' }] });
-  const available = await eventsOf(api, `type=${encodeURIComponent(type)}`, true);
+  const available = (await eventsOf(api, `type=${encodeURIComponent(type)}`, true)).filter((e) => e.available !== false);
   if (available.length === 0 || !(await p.confirm({ message: 'Do you want to configure triggers now?', default: false }))) return profile ? { events: [], profile } : undefined;
   const events = await p.checkbox({ message: 'Which events?', choices: available.map((e) => ({ name: `${e.event}${e.description ? ` — ${e.description}` : ''}`, value: e.event })) });
   const mode = await p.select({ message: 'When one happens:', choices: [{ name: 'wake the agent', value: 'agent' }, { name: 'POST it to a URL of mine', value: 'url' }] });

@@ -13,9 +13,10 @@ export interface CredentialFlags {
 
 /**
  * The request body of a type's credentials from flags; asks for what is missing on a terminal, or
- * throws one usage error naming the missing flags. `partial` (an update) requires only one field.
+ * throws one usage error naming the missing flags. `partial` (an update) requires only one field;
+ * `method` is the chosen auth method (a hook's verification).
  */
-export async function credentialBody(type: string, f: CredentialFlags, command: string, partial = false): Promise<Record<string, unknown>> {
+export async function credentialBody(type: string, f: CredentialFlags, command: string, partial = false, method?: string): Promise<Record<string, unknown>> {
   const ask = async () => prompts();
   const body: Record<string, unknown> = {};
   const put = (k: string, v: unknown) => v !== undefined && v !== '' && (body[k] = v);
@@ -37,6 +38,9 @@ export async function credentialBody(type: string, f: CredentialFlags, command: 
     let secret = f.secret;
     if (secret === undefined && got.url !== undefined) secret = (await (await ask()).confirm({ message: 'Sign deliveries with a secret (generated)?', default: true })) || undefined;
     put('secret', secret);
+  } else if (type === 'hook') {
+    // A hook's auth method is how its callers are verified; the hub makes the secret.
+    put('verify', method);
   } else {
     put('token', f.token);
     put('api_key', f.apiKey);

@@ -33,8 +33,20 @@ export interface Trigger {
   url?: string | null;
   interval?: number | null;
   reply_channel?: string | null;
+  /** active | paused | unhealthy */
   status: string;
-  paused_reason?: string | null;
+  /** The pause reason, or why it is unhealthy. */
+  status_reason?: string | null;
+  integration_type?: string | null;
+}
+
+/** One event a trigger can follow, as `GET /v1/triggers/events` answers it. */
+export interface TriggerEvent {
+  event: string;
+  description?: string;
+  /** false: declared but not emitted yet (a trigger on it is refused). */
+  available?: boolean;
+  intervals?: number[];
 }
 
 /** The types the hub can connect. */

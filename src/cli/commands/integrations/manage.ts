@@ -95,7 +95,7 @@ export async function updateCommand(api: ApiClient, id: string | undefined, o: U
   }
   let answer: Record<string, unknown> | undefined;
   if (!settingsOnly) {
-    const body = await credentialBody(row.type, o, cmd, true);
+    const body = await credentialBody(row.type, o, cmd, true, row.config.verify as string | undefined);
     if (o.name) body.name = o.name;
     answer = await api.request('PUT', `/v1/integrations/${enc(row.id)}/credentials`, body);
   }

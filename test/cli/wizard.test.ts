@@ -8,12 +8,14 @@ describe('the interactive CLI on a pseudo-terminal (script(1))', () => {
   let receiver: WebhookReceiver;
   let key: string;
   let env: NodeJS.ProcessEnv;
+  let hasTriggers = false;
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     t = await startTestHub({ env: { SWITCHBOARD_ALLOW_PRIVATE_URLS: '127.0.0.1' } });
     key = (await t.api('POST', '/v1/users', { email: 'cli-wizard@example.com' })).body.api_key;
     env = { ...process.env, SWITCHBOARD_URL: t.url, SWITCHBOARD_API_KEY: key, SWITCHBOARD_ADMIN_KEY: '' };
+    hasTriggers = (await t.api('GET', '/v1/triggers', undefined, key)).status === 200;
   });
   afterAll(async () => {
     await t.close();
@@ -33,6 +35,16 @@ describe('the interactive CLI on a pseudo-terminal (script(1))', () => {
     pty.send(KEY.enter);
     await pty.waitFor('Grant it to which profile?');
     pty.send(KEY.enter);
+    if (hasTriggers) {
+      // The opt-in trigger step (default: skip); on a hub with the triggers API.
+      await pty.waitFor('Do you want to configure triggers now?');
+      pty.send(`y${KEY.enter}`);
+      await pty.waitFor('Which events?');
+      pty.send(`${KEY.space}${KEY.enter}`);
+      await pty.waitFor('When one happens:');
+      pty.send(KEY.enter);
+      await pty.waitFor(/Trigger \S+ created \(trg_\w+\)/);
+    }
     await pty.waitFor(/secret \(shown once\): whsec_\S+/);
     expect(await pty.exit).toBe(0);
     expect(pty.output()).toMatch(/Connected webhook webhook 127\.0\.0\.1:\d+ \(int_\w+\)\./);
@@ -41,6 +53,7 @@ describe('the interactive CLI on a pseudo-terminal (script(1))', () => {
     expect(row).toMatchObject({ type: 'webhook', config: { signed: true } });
     const profiles = (await t.api('GET', '/v1/profiles', undefined, key)).body.profiles;
     expect(profiles.find((p: any) => p.name === 'default').grants).toEqual([row.id]);
+    if (hasTriggers) expect((await t.api('GET', '/v1/triggers', undefined, key)).body.triggers).toEqual([expect.objectContaining({ integration_id: row.id, mode: 'agent' })]);
   });
 
   it('`integrations` alone shows a menu; its first entry lists the connections', async () => {

@@ -1,4 +1,17 @@
-import { readLocalAdminKey } from '../bootstrap.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The local admin key file in DATA_DIR, as src/bootstrap.ts writes it (ADMIN_KEY_FILE there). Read
+ * here directly: importing bootstrap would load the crypto modules into every CLI start.
+ */
+function readLocalAdminKey(dataDir: string): string | undefined {
+  try {
+    return readFileSync(path.join(dataDir, 'admin.key'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * An error the CLI prints as one line (`error: …`) and exits with: `exitCode` 1 for failures, 2 for

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `switchboard` command. Runs the compiled CLI in dist/ (built by `npm run build`,
 // which `npm install` runs through `prepare`). When dist/ is missing or older than the sources (a
-// checkout being edited), runs the TypeScript sources through tsx instead, so the code that runs is
-// always the code on disk. Checking costs a few milliseconds of stat calls.
+// git checkout being edited), runs the TypeScript sources through tsx instead, so the code that runs
+// is always the code on disk. Checking costs a few milliseconds of stat calls, and only in a checkout.
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -37,7 +37,9 @@ function changedSince(dir, since) {
 }
 
 const built = mtime(STAMP);
-const fresh = built > 0 && !changedSince(`${root}src`, built) && !changedSince(`${root}adapters`, built);
+// Sources are edited in a git checkout; an installed copy or an image (no .git) trusts its build.
+const editable = mtime(`${root}.git`) > 0;
+const fresh = built > 0 && !(editable && (changedSince(`${root}src`, built) || changedSince(`${root}adapters`, built)));
 let entry;
 if (fresh) entry = `${root}dist/src/cli/main.js`;
 else {

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import { CliError, type ApiClient } from '../client.ts';
 import { printJson } from '../output.ts';
@@ -36,7 +34,7 @@ export function registerChatCommand(program: Command, client: () => ApiClient): 
     .option('--json', 'print the raw JSON answer')
     .action(async (o: ChatOptions) => {
       const api = client();
-      const thread = o.thread === true ? `t-${randomBytes(4).toString('hex')}` : (o.thread as string | undefined);
+      const thread = o.thread === true ? `t-${(await import('node:crypto')).randomBytes(4).toString('hex')}` : (o.thread as string | undefined);
       // A new conversation's name is printed in every mode (stderr, so stdout stays the reply).
       if (o.thread === true) console.error(`Thread: ${thread} (continue it with -t ${thread})`);
       const clearAfter = o.clear || o.clearThread;
@@ -83,6 +81,7 @@ async function say(api: ApiClient, o: ChatOptions, thread: string | undefined, t
 }
 
 async function interactive(api: ApiClient, o: ChatOptions, thread: string | undefined): Promise<void> {
+  const { default: readline } = await import('node:readline/promises');
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
   console.log(`Chatting with ${o.profile}${thread ? ` (thread ${thread})` : ''}. /clear forgets the history, /exit leaves.`);
   try {

@@ -1,15 +1,19 @@
 # syntax=docker/dockerfile:1
-# Build stage: install dependencies (better-sqlite3 compiles here) without dev tools in the final image.
+# Build stage: install dependencies (better-sqlite3 compiles here), compile the TypeScript to dist/
+# with tsc, then drop the dev tools so the final image has none.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY tsconfig.json ./
+# `npm ci` runs `prepare` (src/cli/build.mjs), which skips while the sources are not copied yet; this
+# keeps the dependency layer cached across source changes.
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src/cli/build.mjs ./src/cli/build.mjs
+RUN npm ci --no-audit --no-fund
 COPY src ./src
 COPY adapters ./adapters
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-# Runtime stage: non-root, data on a volume.
+# Runtime stage: non-root, data on a volume. `switchboard` runs the compiled dist/.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production DATA_DIR=/data PORT=3000
 WORKDIR /app

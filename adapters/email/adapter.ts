@@ -51,10 +51,13 @@ export function createEmailAdapter({ services }: AdapterDeps): ChannelAdapter {
       const known = new Set(['type', 'name', 'api_key', 'from', 'to']);
       const extra = Object.keys(input).filter((k) => !known.has(k));
       if (extra.length) throw new BadRequestError(`unknown field${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}`, 'invalid_request');
-      const { api_key: apiKey, from } = input;
+      // Replacing credentials in place: what the input leaves out (key, sender, recipients) is kept.
+      const kept = ctx.replacing ? (ctx.replacing.config as unknown as EmailConfig) : undefined;
+      const apiKey = input.api_key ?? (ctx.replacing ? (await services.integrations.secrets<{ api_key?: string }>(ctx.replacing.id))?.api_key : undefined);
+      const from = input.from ?? kept?.from;
       if (typeof apiKey !== 'string' || !apiKey.trim()) throw new BadRequestError('api_key is required: a Resend API key (re_…)', 'invalid_request');
       if (typeof from !== 'string' || !FROM.test(from.trim())) throw new BadRequestError('from must be an address on a domain verified in Resend, e.g. "Alerts <alerts@example.com>"', 'invalid_request');
-      const to = parseTo(input.to, ctx.userEmail);
+      const to = input.to === undefined && kept ? kept.to : parseTo(input.to, ctx.userEmail);
       await validateKey(client(apiKey.trim()));
       return {
         name: `email to ${to.join(', ')}`,

@@ -56,9 +56,28 @@ export function createTelegramAdapter(deps: AdapterDeps, options: TelegramOption
     },
 
     async connect(input, cc) {
+      const old = cc.replacing;
+      if (old && (old.config as TelegramConfig).shared) throw new UnprocessableError('The shared bot has no token of yours to replace; pair again with POST /v1/integrations/telegram/pair', 'shared_bot');
       const result = await connectBot(ctx, input, cc);
-      if ((result.config as TelegramConfig).mode === 'polling') void pollers.startFor(cc.integrationId);
+      if (old && old.externalId !== result.externalId) {
+        // Another bot takes this row's place: the old one stops delivering here (best effort).
+        try {
+          const bot = await pool.forIntegration(old);
+          if ((old.config as TelegramConfig).mode !== 'polling') await bot.api.deleteWebhook();
+        } catch (e) {
+          if (!isTokenRevoked(e)) services.log.warn({ integration: old.id, err: redact(String(e)) }, 'deleteWebhook of the replaced bot failed');
+        }
+      }
+      if (!old && (result.config as TelegramConfig).mode === 'polling') void pollers.startFor(cc.integrationId);
       return result;
+    },
+
+    async credentialsReplaced(integration: IntegrationInfo) {
+      pool.forget(integration.id);
+      if ((integration.config as TelegramConfig).mode === 'polling') {
+        pollers.stop(integration.id);
+        void pollers.startFor(integration.id);
+      }
     },
 
     validateSettings,

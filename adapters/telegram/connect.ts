@@ -32,7 +32,7 @@ export async function connectBot(ctx: TgContext, input: Record<string, unknown>,
     if (e instanceof GrammyError && e.error_code < 500) throw new UnprocessableError(`Telegram rejected the token (${e.error_code} ${e.description})`, 'invalid_token');
     throw new HubError(502, 'telegram_unreachable', `Telegram could not be reached to check the token: ${redact((e as Error).message)}`);
   }
-  if ((await ctx.services.integrations.byExternalId('telegram', String(me.id))).length > 0) {
+  if ((await ctx.services.integrations.byExternalId('telegram', String(me.id))).some((row) => row.id !== cc.replacing?.id)) {
     throw new ConflictError(`The bot @${me.username} is already connected to Switchboard; disconnect it there first`, 'bot_already_connected');
   }
   const mode = telegramConfig.of(ctx.services).mode;
@@ -56,7 +56,8 @@ export async function connectBot(ctx: TgContext, input: Record<string, unknown>,
   return {
     name: `@${me.username ?? me.id}`,
     externalId: String(me.id),
-    config: { bot: botIdentity(me), mode, dm_policy: 'owner' } satisfies TelegramConfig,
+    // Replacing a token keeps the bot's settings (dm_policy, allow_from are merged from the old row).
+    config: { bot: botIdentity(me), mode, dm_policy: ((cc.replacing?.config as TelegramConfig | undefined)?.dm_policy ?? 'owner') } satisfies TelegramConfig,
     secrets: { token, webhook_secret: secret },
     shown: { link, ...(warnings.length ? { warnings } : {}) },
     state: { [BOT_STATE_KEY]: me },

@@ -73,15 +73,18 @@ export function createWebhookAdapter({ services }: AdapterDeps): ChannelAdapter 
       const known = new Set(['type', 'name', 'url', 'secret']);
       const extra = Object.keys(input).filter((k) => !known.has(k));
       if (extra.length) throw new BadRequestError(`unknown field${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}`, 'invalid_request');
-      if (typeof input.url !== 'string' || !input.url) throw new BadRequestError('url is required: the https URL that receives the events', 'invalid_request');
+      // Replacing credentials in place: what the input leaves out (the URL, the secret) is kept.
+      const kept = _ctx.replacing ? await services.integrations.secrets<WebhookSecrets>(_ctx.replacing.id) : undefined;
+      const rawUrl = input.url ?? kept?.url;
+      if (typeof rawUrl !== 'string' || !rawUrl) throw new BadRequestError('url is required: the https URL that receives the events', 'invalid_request');
       let url: URL;
       try {
-        url = await checkUrl(input.url, allow);
+        url = await checkUrl(rawUrl, allow);
       } catch (e) {
         if (e instanceof UrlGuardError) throw new UnprocessableError(`Webhook URL refused: ${e.message}`, 'url_refused');
         throw e;
       }
-      const secret = parseSecret(input.secret);
+      const secret = input.secret === undefined && kept?.secret ? { value: kept.secret, generated: false } : parseSecret(input.secret);
       return {
         name: `webhook ${url.host}`,
         config: { url: displayUrl(url), signed: secret !== undefined } satisfies WebhookConfig,

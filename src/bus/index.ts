@@ -18,6 +18,8 @@ export interface ChatResult {
   thread: ThreadRow | undefined;
   /** The agent's reply, or null when none came within the wait (an async agent, or a slow one). */
   reply: string | null;
+  /** True when the agent failed and `reply` is the apology the person was sent. */
+  failed: boolean;
 }
 
 /**
@@ -83,7 +85,9 @@ export class Bus {
       { channel: 'console', source: profile.id, externalEventId: randomUUID(), orderingKey: `console|${profile.id}|${thread}`, payload },
     ]);
     const reply = await consoleAdapter.waitForReply(appended.id, waitMs);
-    return { thread: await this.store.threads.byKey(`console|profile:${profile.id}|${thread}`), reply: reply?.text ?? null };
+    // The reply and the end of the inbox row commit together, so a reply means the row is finished.
+    const failed = reply ? (await this.store.inbox.byId(appended.id))?.status === 'failed' : false;
+    return { thread: await this.store.threads.byKey(`console|profile:${profile.id}|${thread}`), reply: reply?.text ?? null, failed };
   }
 
   /** Commits inbound events (group commit, deduped) and wakes the inbox worker. Resolves after the commit. */

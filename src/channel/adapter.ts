@@ -51,6 +51,12 @@ export interface ConnectContext {
   userEmail: string;
   /** The id the new integration will have (adapters that register webhooks need it). */
   integrationId: string;
+  /**
+   * Set when the credentials of an existing integration are replaced in place
+   * (`PUT /v1/integrations/:id/credentials`): the row as it is now. Fields the input leaves out may
+   * be kept from it (and from its secrets); `integrationId` is then its id.
+   */
+  replacing?: IntegrationInfo;
 }
 
 /** A raw HTTP request handed to an adapter's inbound route. The body is unparsed. */
@@ -134,6 +140,11 @@ export interface ChannelAdapter {
    * Throws a BadRequestError naming the field when one is wrong or unknown.
    */
   validateSettings?(settings: Record<string, unknown>, integration: IntegrationInfo): Record<string, unknown>;
+  /**
+   * Called after replaced credentials were committed (see {@link ConnectContext.replacing}): drop
+   * caches of the old ones, restart pollers.
+   */
+  credentialsReplaced?(integration: IntegrationInfo): Promise<void>;
   /** Revokes what the platform holds for an integration (webhooks, tokens). Best effort; must not throw on a dead token. */
   disconnect?(integration: IntegrationInfo): Promise<void>;
   /** The target for a notification to the integration's owner (their DM, chat, address). */

@@ -68,7 +68,8 @@ export function buildMcpServer(hub: HubContext, profile: ProfileRow, granted: In
   );
 
   for (const type of CHAT_SEND_TOOLS) {
-    const mine = granted.filter((i) => i.type === type);
+    // An integration whose mcp_tools setting is false (`switchboard integrations mcp deactivate`) offers no tools.
+    const mine = granted.filter((i) => i.type === type && i.config.mcp_tools !== false);
     if (mine.length === 0) continue;
     const ids = mine.map((i) => i.id) as [string, ...string[]];
     server.registerTool(

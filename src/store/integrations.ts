@@ -155,7 +155,7 @@ export class IntegrationsRepo {
   }
 
   /**
-   * Changes name, default flag or settings (merged shallowly into the stored config), in one
+   * Changes name, default flag, external id or settings (merged shallowly into the stored config), in one
    * transaction: the row is read and locked (`FOR UPDATE` on PostgreSQL; SQLite has one writer), so
    * concurrent patches all land. Making one default clears the flag on the user's others of that type
    * in the same transaction, under a lock on all of them taken in id order.
@@ -163,7 +163,7 @@ export class IntegrationsRepo {
   async update(
     userId: string,
     id: string,
-    patch: { name?: string; isDefault?: boolean; config?: Record<string, unknown> },
+    patch: { name?: string; isDefault?: boolean; config?: Record<string, unknown>; externalId?: string | null },
   ): Promise<Integration | undefined> {
     return this.inTransaction(async (db) => {
       const pg = isPostgres(db);
@@ -194,11 +194,12 @@ export class IntegrationsRepo {
         name: patch.name ?? current.name,
         is_default: patch.isDefault === undefined ? Number(current.is_default) : patch.isDefault ? 1 : 0,
         config: patch.config ? JSON.stringify({ ...parseJson(current.config, {}), ...patch.config }) : current.config,
+        external_id: patch.externalId === undefined ? current.external_id : patch.externalId,
         updated_at: Date.now(),
       };
       await db
         .updateTable('user_integrations')
-        .set({ name: next.name, is_default: next.is_default, config: next.config, updated_at: next.updated_at })
+        .set({ name: next.name, is_default: next.is_default, config: next.config, external_id: next.external_id, updated_at: next.updated_at })
         .where('id', '=', id)
         .execute();
       return toIntegration(next);

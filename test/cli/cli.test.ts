@@ -2,9 +2,9 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, freshDatabase } from '../helpers/db.ts';
+import { BIN } from './run.ts';
 
 const run = promisify(execFile);
-const BIN = 'src/cli/switchboard.mjs';
 
 describe.each(DIALECTS)('the switchboard CLI against a running hub on %s', (dialect) => {
   let server: ChildProcess;
@@ -77,7 +77,7 @@ describe.each(DIALECTS)('the switchboard CLI against a running hub on %s', (dial
     const b = JSON.parse((await cli('chat', '-m', 'two', '-t', 'work', '--json')).stdout);
     expect(a.thread.id).not.toBe(b.thread.id);
     expect(b.thread.key).toBe('work');
-    const cleared = await cli('chat', 'clear', '-t', 'work');
+    const cleared = await cli('chat', 'clear', '-t', 'work', '--force');
     expect(cleared.code).toBe(0);
     expect(cleared.stderr).toContain('Cleared conversation work');
   });
@@ -127,6 +127,18 @@ describe.each(DIALECTS)('the switchboard CLI against a running hub on %s', (dial
     trap.close();
     expect(received).toEqual([]);
     expect(r.stderr).not.toContain('Cannot reach');
+  });
+
+  it('answers a usage error with one line that points at the help, exit code 2', async () => {
+    const unknown = await cli('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("error: unknown command 'frobnicate'; see `switchboard --help`\n");
+    const missing = await cli('profiles', 'grant', 'default');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("error: missing required argument 'integrationId'; see `switchboard profiles grant --help`\n");
+    const help = await cli('integrations', 'webhooks', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/list \[options\][\s\S]*events[\s\S]*create[\s\S]*delete[\s\S]*pause[\s\S]*resume/);
   });
 
   it('fails with a clear message and a non-zero exit when the hub is unreachable or the key is wrong', async () => {

@@ -1,12 +1,9 @@
 import path from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.ts';
-import { DEV_KEY_FILE, generateMasterKey, loadKeyRing, readKeyFile, writeKeyFile } from '../../crypto/keyring.ts';
-import { rotateSecrets } from '../../crypto/rotate.ts';
-import { createHub } from '../../hub.ts';
-import { migrate, openDatabase } from '../../store/index.ts';
 import { CliError } from '../client.ts';
+
+// The hub, the store (kysely, drivers) and the crypto are imported inside the actions, so that
+// `switchboard --help` and the REST commands never load them.
 
 /** Commands that work on this machine's database directly: `serve`, `migrate`, `keys rotate`. */
 export function registerLocalCommands(program: Command): void {
@@ -15,6 +12,7 @@ export function registerLocalCommands(program: Command): void {
     .description('run the hub (HTTP API, webhooks and workers)')
     .option('--port <port>', 'port to listen on (default $PORT or 3000)')
     .action(async (o: { port?: string }) => {
+      const [{ loadConfig }, { createHub }] = await Promise.all([import('../../config.ts'), import('../../hub.ts')]);
       const config = loadConfig(o.port ? { ...process.env, PORT: o.port } : process.env);
       const hub = await createHub(config);
       const port = await hub.listen();
@@ -40,6 +38,7 @@ export function registerLocalCommands(program: Command): void {
     .command('migrate')
     .description('apply pending database migrations')
     .action(async () => {
+      const [{ loadConfig }, { migrate, openDatabase }] = await Promise.all([import('../../config.ts'), import('../../store/index.ts')]);
       const config = loadConfig();
       const db = openDatabase(config.databaseUrl);
       try {
@@ -55,6 +54,8 @@ export function registerLocalCommands(program: Command): void {
     .command('rotate')
     .description('re-encrypt every secret under a new master key (the dev key file gets a new key; with SWITCHBOARD_MASTER_KEY="new,old" the first key is used)')
     .action(async () => {
+      const [{ loadConfig }, { DEV_KEY_FILE, generateMasterKey, loadKeyRing, readKeyFile, writeKeyFile }, { rotateSecrets }, { migrate, openDatabase }, { default: cliProgress }] =
+        await Promise.all([import('../../config.ts'), import('../../crypto/keyring.ts'), import('../../crypto/rotate.ts'), import('../../store/index.ts'), import('cli-progress')]);
       const config = loadConfig();
       const file = path.join(config.dataDir, DEV_KEY_FILE);
       if (config.masterKeys && config.masterKeys.length < 2) {

@@ -16,7 +16,7 @@ export function chatRoutes(hub: HubContext): Router {
     const body = parse(Chat, req.body);
     const profile = await callerProfile(hub, res, req.params.id);
     const result = await hub.bus.chat(profile, body.thread ?? 'default', body.text, body.wait_ms ?? hub.chatWaitMs);
-    res.status(result.reply === null ? 202 : 200).json({ thread: result.thread ? threadView(result.thread) : null, reply: result.reply });
+    res.status(result.reply === null ? 202 : 200).json({ thread: result.thread ? threadView(result.thread) : null, reply: result.reply, ...(result.failed ? { agent_failed: true } : {}) });
   });
   r.post('/v1/profiles/:id/chat/clear', async (req, res) => {
     const body = parse(Clear, req.body);

@@ -2,13 +2,15 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { newId } from '../../crypto/tokens.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors.ts';
+import type { IntegrationInfo } from '../../channel/index.ts';
 import type { HubContext } from '../../hub.ts';
 import { principal, userOnly } from '../auth.ts';
 import { parse } from '../validate.ts';
 import { integrationView } from '../views.ts';
 
 const Connect = z.looseObject({ type: z.string().min(1), name: z.string().min(1).max(100).optional() });
-const Patch = z.looseObject({ name: z.string().min(1).max(100).optional(), is_default: z.boolean().optional() });
+const Patch = z.looseObject({ name: z.string().min(1).max(100).optional(), is_default: z.boolean().optional(), mcp_tools: z.boolean().optional() });
+const Credentials = z.looseObject({ name: z.string().min(1).max(100).optional() });
 
 /** The caller's integrations: list, show, connect, update, disconnect; and what can be connected. */
 export function integrationsRoutes(hub: HubContext): Router {
@@ -54,7 +56,8 @@ export function integrationsRoutes(hub: HubContext): Router {
   r.get('/v1/integrations', async (_req, res) => {
     const p = principal(res);
     const rows = p.kind === 'profile' ? await store.grants.integrationsOf(p.profile.id) : await store.integrations.list(p.user.id);
-    res.json({ integrations: rows.map(integrationView) });
+    const linked = new Set((await store.links.ofUser(p.user.id)).map((l) => l.integration_id));
+    res.json({ integrations: rows.map((row) => ({ ...integrationView(row), needs_attention: needsAttention(hub, row, linked) })) });
   });
 
   r.get('/v1/integrations/:id', async (req, res) => {
@@ -62,7 +65,8 @@ export function integrationsRoutes(hub: HubContext): Router {
     const row = await store.integrations.get(p.user.id, req.params.id);
     if (!row || (p.kind === 'profile' && !(await store.grants.has(p.profile.id, row.id)))) throw new NotFoundError('Integration');
     const profiles = await store.grants.profilesOf(row.id);
-    res.json({ integration: { ...integrationView(row), granted_to: profiles } });
+    const linked = new Set((await store.links.ofUser(p.user.id, row.id)).map((l) => l.integration_id));
+    res.json({ integration: { ...integrationView(row), needs_attention: needsAttention(hub, row, linked), granted_to: profiles } });
   });
 
   r.post('/v1/integrations', async (req, res) => {
@@ -101,13 +105,36 @@ export function integrationsRoutes(hub: HubContext): Router {
 
   r.patch('/v1/integrations/:id', async (req, res) => {
     const user = userOnly(res);
-    const { name, is_default, ...settings } = parse(Patch, req.body);
+    const { name, is_default, mcp_tools, ...settings } = parse(Patch, req.body);
     const row = await store.integrations.get(user.id, req.params.id);
     if (!row) throw new NotFoundError('Integration');
     const adapter = hub.bus.adapters.get(row.type);
-    const config = Object.keys(settings).length ? (adapter?.validateSettings?.(settings, row) ?? rejectSettings(settings)) : undefined;
+    let config = Object.keys(settings).length ? (adapter?.validateSettings?.(settings, row) ?? rejectSettings(settings)) : undefined;
+    // mcp_tools (every type; default true): whether the integration's tools are offered on /mcp.
+    if (mcp_tools !== undefined) config = { ...config, mcp_tools };
     const updated = await store.integrations.update(user.id, row.id, { name, isDefault: is_default, config });
     res.json({ integration: integrationView(updated!) });
+  });
+
+  // Replaces an integration's credentials in place (a new bot token, Resend key, webhook URL or
+  // secret): the adapter checks them as on connect; the row keeps its id, grants, links, settings and
+  // history. Fields left out are kept where the adapter can keep them.
+  r.put('/v1/integrations/:id/credentials', async (req, res) => {
+    const user = userOnly(res);
+    const { name, ...input } = parse(Credentials, req.body);
+    const row = await store.integrations.get(user.id, req.params.id);
+    if (!row) throw new NotFoundError('Integration');
+    const adapter = hub.bus.adapters.get(row.type);
+    if (!adapter?.connect) throw new BadRequestError(`${row.type} integrations have no credentials to replace`, 'invalid_request');
+    const connected = await adapter.connect({ ...input, type: row.type }, { userId: user.id, userEmail: user.email, integrationId: row.id, replacing: row });
+    const sameAccount = (connected.externalId ?? null) === row.externalId;
+    const updated = await store.transaction(async (tx) => {
+      await tx.integrations.setSecrets(row.id, connected.secrets);
+      for (const [key, value] of Object.entries(connected.state ?? {})) await tx.state.set(row.id, key, value);
+      return tx.integrations.update(user.id, row.id, { name: name ?? (sameAccount ? undefined : connected.name), config: connected.config, externalId: connected.externalId ?? null });
+    });
+    await adapter.credentialsReplaced?.(updated!);
+    res.json({ integration: integrationView(updated!), ...(connected.shown ?? {}) });
   });
 
   r.delete('/v1/integrations/:id', async (req, res) => {
@@ -128,6 +155,16 @@ export function integrationsRoutes(hub: HubContext): Router {
     res.status(204).end();
   });
   return r;
+}
+
+/**
+ * Why an integration needs its owner's attention, or null: a bot claimed with `/link` (it has a
+ * `link-code` action) that no one has linked yet cannot reach its owner.
+ */
+function needsAttention(hub: HubContext, row: IntegrationInfo, linked: Set<string | null>): string | null {
+  const adapter = hub.bus.adapters.get(row.type);
+  if (!adapter?.integrationActions?.['link-code'] || row.config.shared || linked.has(row.id)) return null;
+  return `not linked yet: send the bot /link <code> (switchboard integrations link-code ${row.id})`;
 }
 
 /** The action named `name` if it is an own property: `constructor`, `__proto__`… are not actions. */

@@ -11,6 +11,8 @@ import { deliveryView, threadView } from '../views.ts';
 const LogQuery = z.object({
   type: z.enum([...MESSAGE_TYPES, 'delivery']).optional(),
   thread: z.string().optional(),
+  /** A profile id: only its messages (a profile token always sees only its own). */
+  profile: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 const ThreadReply = z.strictObject({ text: z.string().min(1).max(64_000), idempotency_key: z.string().min(1).max(200).optional() });
@@ -27,7 +29,7 @@ export function messagesRoutes(hub: HubContext): Router {
       const rows = await store.outbox.recentForUser(p.user.id, q.limit, p.kind === 'profile' ? p.profile.id : undefined);
       return void res.json({ messages: rows.map((d) => ({ type: 'delivery', ...deliveryView(d) })) });
     }
-    const rows = await store.messages.list(p.user.id, { type: q.type, threadId: q.thread, limit: q.limit, profileId: p.kind === 'profile' ? p.profile.id : undefined });
+    const rows = await store.messages.list(p.user.id, { type: q.type, threadId: q.thread, limit: q.limit, profileId: p.kind === 'profile' ? p.profile.id : q.profile });
     res.json({ messages: rows.map(messageView) });
   });
 

@@ -11,6 +11,7 @@ import { ConfigError, type Config } from './config.ts';
 import { Envelope } from './crypto/envelope.ts';
 import { loadKeyRing, type KeyRing } from './crypto/keyring.ts';
 import { createApp } from './http/app.ts';
+import { parseLlmEnv } from './llm/env.ts';
 import { createLogger } from './log.ts';
 import { createStore, migrate, openDatabase, type Db, type Store } from './store/index.ts';
 import { verifyMasterKeys } from './store/keys.ts';
@@ -57,6 +58,7 @@ export interface Hub extends HubContext {
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   const registry = withExtras(adapterRegistry, options.extraAdapters ?? {});
   const settings = adapterSettings(config, registry);
+  const llmEnv = parseLlmEnv(config.env);
   const log = options.logger ?? createLogger(config.logLevel);
   const keyRing = loadKeyRing(config.masterKeys, config.dataDir, (msg) => log.warn({}, msg));
   const envelope = new Envelope(keyRing);
@@ -76,7 +78,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   for (const [name, row] of Object.entries(registry)) {
     adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound, multiRow) }));
   }
-  bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls);
+  bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls, undefined, llmEnv);
   const boot = await bootstrap(store, config.dataDir, config.adminKey, log);
 
   const context: HubContext = { config, store, bus, log, chatWaitMs: options.chatWaitMs ?? 30_000, extraRoutes: [] };

@@ -42,6 +42,8 @@ export interface ModelClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Epoch ms; default Date.now. */
   now?: () => number;
+  /** Where the SDK's own lines go (at debug level); default nowhere. */
+  log?: { debug(obj: object, msg: string): void };
 }
 
 /** Largest wait before a retry when the server names none, in ms. */
@@ -71,6 +73,7 @@ export class ModelClient {
       apiKey: o.apiKey ?? 'none',
       maxRetries: 0,
       fetch: guardedWebFetch(o.allowPrivateUrls),
+      logger: sdkLogger(o.log),
     });
     this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.now = o.now ?? Date.now;
@@ -179,4 +182,10 @@ function describe(e: unknown, remainingMs: number): string {
 /** True when the URL guard refused the address (directly or wrapped by the SDK). */
 function isGuardRefusal(e: unknown): boolean {
   return e instanceof Error && (e.name === 'UrlGuardError' || (e.cause instanceof Error && e.cause.name === 'UrlGuardError'));
+}
+
+/** The SDK's logger, handed to ours at debug level (its lines may quote model output, never keys). */
+function sdkLogger(log: ModelClientOptions['log']) {
+  const emit = (...args: unknown[]) => log?.debug({ lib: 'openai' }, args.map(String).join(' ').slice(0, 500));
+  return { debug: emit, info: emit, warn: emit, error: emit };
 }

@@ -49,6 +49,7 @@ export function llmRuntime(d: LlmRuntimeDeps, profile: ProfileRow): AgentRuntime
         temperature: s.temperature,
         maxTokens: s.maxTokens,
         allowPrivateUrls: d.allowPrivateUrls,
+        log: d.log,
       });
       const tools = await openToolBox(d, profile, s, secrets, Math.max(1000, deadline - Date.now()));
       const log = logger(d.store, profile, turn, inboxId);

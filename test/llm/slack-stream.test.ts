@@ -33,7 +33,7 @@ describe('llm agent answering a Slack mention', () => {
     model.script({ kind: 'text', chunks, delayMs: 150 });
     const m = mention('what is the status?');
     expect((await postEvent(h.t, m.body)).status).toBe(200);
-    const msg = await finished(m.ts);
+    const msg = (await finished(m.ts))!;
     expect(msg.text).toBe(chunks.join(''));
     expect(msg.channel).toBe('C0GENERAL');
     expect(h.fake.callsOf('chat.startStream')).toHaveLength(1);
@@ -54,7 +54,7 @@ describe('llm agent answering a Slack mention', () => {
     const m = mention('look it up');
     await postEvent(h.t, m.body);
     // The stream is stopped, then chat.update sets the apology over the partial text.
-    const msg = await eventually(() => [...h.fake.streams.values()].find((s) => s.thread_ts === m.ts && !s.streaming && s.updates === 1));
+    const msg = (await eventually(() => [...h.fake.streams.values()].find((s) => s.thread_ts === m.ts && !s.streaming && s.updates === 1)))!;
     expect(msg.text).toBe(MALFORMED_APOLOGY);
     expect(h.fake.posted().filter((p) => p.thread_ts === m.ts)).toHaveLength(0);
   });

@@ -1,4 +1,5 @@
 import { FakeOpenAI } from '../fakes/openai-api.ts';
+import type { TestHubOptions } from '../helpers/hub.ts';
 import { claim, connectBot, dm, newBot, newUser, postUpdate, startTgEnv, waitSent, type TgEnv } from '../telegram/env.ts';
 import type { FakeBot, FakeSent } from '../fakes/telegram-api.ts';
 
@@ -19,9 +20,9 @@ export interface LlmTgEnv {
 }
 
 /** Starts the env; `agent` is merged into the llm agent (model `test-model`, base_url of the fake). */
-export async function startLlmTgEnv(agent: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<LlmTgEnv> {
+export async function startLlmTgEnv(agent: Record<string, unknown> = {}, env: Record<string, string> = {}, hub: TestHubOptions = {}): Promise<LlmTgEnv> {
   const model = await new FakeOpenAI().start();
-  const e = await startTgEnv({ env: { SWITCHBOARD_ALLOW_PRIVATE_URLS: '127.0.0.1', OPENAI_API_KEY: 'sk-env-default-key', ...env } });
+  const e = await startTgEnv({ ...hub, env: { SWITCHBOARD_ALLOW_PRIVATE_URLS: '127.0.0.1', OPENAI_API_KEY: 'sk-env-default-key', ...env } });
   const user = await newUser(e.t, `llm${Math.random().toString(36).slice(2)}@example.com`);
   const patched = await e.t.api('PATCH', `/v1/profiles/${user.profileId}`, { agent: { kind: 'llm', model: 'test-model', base_url: model.baseUrl, ...agent } }, user.key);
   if (patched.status !== 200) throw new Error(`profile patch failed: ${patched.status} ${JSON.stringify(patched.body)}`);

@@ -12,6 +12,7 @@ import { Envelope } from './crypto/envelope.ts';
 import { loadKeyRing, type KeyRing } from './crypto/keyring.ts';
 import { createApp } from './http/app.ts';
 import { Triggers, type TriggerOptions } from './bus/triggers/index.ts';
+import { parseLlmEnv } from './llm/env.ts';
 import { createLogger } from './log.ts';
 import { watchDeliveries } from './metrics/index.ts';
 import { retentionJobFor } from './retention-job.ts';
@@ -63,6 +64,7 @@ export interface Hub extends HubContext {
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   const registry = withExtras(adapterRegistry, options.extraAdapters ?? {});
   const settings = adapterSettings(config, registry);
+  const llmEnv = parseLlmEnv(config.env);
   const log = options.logger ?? createLogger(config.logLevel);
   const keyRing = loadKeyRing(config.masterKeys, config.dataDir, (msg) => log.warn({}, msg));
   const envelope = new Envelope(keyRing);
@@ -85,7 +87,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound, multiRow, hooks) }));
   }
   for (const channel of triggers.channels) adapters.set(channel.name, channel);
-  bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls, undefined, triggers);
+  bus = new Bus(store, adapters, config.bus, log, config.allowPrivateUrls, undefined, triggers, llmEnv);
   watchDeliveries(bus.outboxWorker.events);
   const retention = retentionJobFor(config.retentionDays, new RetentionRepo(db.kysely), log);
   const boot = await bootstrap(store, config.dataDir, config.adminKey, log);

@@ -7,6 +7,7 @@ import { ChannelPacer, RecentSet } from './pacing.ts';
 import type { SlackTarget } from './parse.ts';
 import { createSender, revokeInstallation } from './send.ts';
 import { slackConfig, validateSlackSettings } from './settings.ts';
+import { clientOfIntegration, slackStream } from './stream.ts';
 
 /** Options of {@link createSlackAdapter}; the defaults suit production. */
 export interface SlackAdapterOptions {
@@ -31,6 +32,7 @@ export function createSlackAdapter(deps: AdapterDeps, options: SlackAdapterOptio
     name: 'slack',
     capabilities,
     send,
+    stream: (message, so) => slackStream(clientOfIntegration(services, message.integrationId), message, so),
     interpret: createInterpreter(services, (key) => botThreads.has(key)),
     /** Slack is connected by OAuth only; a token POST is pointed at the install flow. */
     async connect(): Promise<ConnectResult> {

@@ -8,6 +8,7 @@ import { renderText } from './format.ts';
 import type { ChannelPacer, RecentSet } from './pacing.ts';
 import type { SlackTarget } from './parse.ts';
 import type { SlackSecrets } from './settings.ts';
+import { finishStream } from './stream.ts';
 
 /** What {@link createSender} needs. */
 export interface SenderDeps {
@@ -51,6 +52,8 @@ export function createSender(d: SenderDeps) {
   return async function send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
     const client = await clientFor(ctx.integration);
     const target = message.target as SlackTarget;
+    // A reply that was streamed finishes its streamed message rather than posting another.
+    if (message.stream) return finishStream(client, message).then((r) => (r.claimKeys?.forEach((k) => d.botThreads.add(k)), r));
     const done = progress.get(ctx.idempotencyKey);
     const channel = done?.channel ?? (await channelOf(client, target));
     const parts = splitText(renderText(message.text, message.format, message.subject), capabilities.maxTextLength);

@@ -12,6 +12,7 @@ import { DEFAULT_PACING, Pacer, type PacingOptions } from './pacing.ts';
 import { Pollers } from './polling.ts';
 import { sendMessage } from './send.ts';
 import { validateSettings } from './settings.ts';
+import { telegramStream } from './stream.ts';
 import { pair } from './shared.ts';
 import { ALLOWED_UPDATES, type TelegramConfig, type TelegramTarget } from './types.ts';
 import { InboxBatcher, webhookRoutes } from './webhook.ts';
@@ -45,6 +46,7 @@ export function createTelegramAdapter(deps: AdapterDeps, options: TelegramOption
 
     interpret: (event) => interpretUpdate(ctx, event),
     send: (message, sc) => sendMessage(ctx, pacer, message, sc),
+    stream: (message) => telegramStream(ctx, message),
 
     async working(message: InboundMessage) {
       if (!message.integrationId) return;

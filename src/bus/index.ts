@@ -9,6 +9,7 @@ import type { ProfileRow } from '../store/profiles.ts';
 import type { ThreadRow } from '../store/threads.ts';
 import { InboxWorker } from './inbox-worker.ts';
 import { OutboxWorker } from './outbox-worker.ts';
+import type { LlmEnv } from '../llm/env.ts';
 import { runtimeFactory } from './runtimes/index.ts';
 import type { Triggers } from './triggers/index.ts';
 import { createTurnHandler, enqueueReply } from './turn.ts';
@@ -41,13 +42,15 @@ export class Bus {
     readonly commits: GroupCommit = new GroupCommit(store),
     /** Triggers (event bus, scheduler); absent in bus-only tests. */
     readonly triggers?: Triggers,
+    /** OPENAI_BASE_URL / OPENAI_API_KEY, the defaults of `llm` agents. */
+    llmEnv: LlmEnv = { baseUrl: 'https://api.openai.com/v1', apiKey: undefined },
   ) {
     const commit = <T>(fn: (tx: Store) => Promise<T>) => this.commits.run(fn);
     this.outboxWorker = new OutboxWorker(store, adapters, tuning, log, commit);
     const handler = createTurnHandler({
       store,
       adapters,
-      runtimeFor: runtimeFactory(store.profiles, tuning, log, allowPrivateUrls),
+      runtimeFor: runtimeFactory(store.profiles, tuning, log, allowPrivateUrls, { store, bus: this, tuning, log, allowPrivateUrls, env: llmEnv }),
       tuning,
       log,
       wakeOutbox: () => this.outboxWorker.wake(),

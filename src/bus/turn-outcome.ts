@@ -22,6 +22,8 @@ export interface TurnOutcome extends TurnBase {
   result: AgentResult;
   failure?: string;
   attemptErrors: string[];
+  /** The streamed message the reply finishes (a StreamSink's handle), if the reply was streamed. */
+  streamHandle?: Record<string, unknown>;
 }
 
 /** What the commit stages need from the bus. */
@@ -94,6 +96,7 @@ export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelA
         target: o.message.replyTarget,
         idempotencyKey: `reply:${row.id}`,
         integrationId: o.message.integrationId,
+        stream: o.streamHandle,
       });
     }
     await tx.threads.touch(o.thread.id, now);
@@ -113,6 +116,8 @@ export interface ReplyInput {
   /** The delivery's idempotency key. */
   idempotencyKey: string;
   integrationId: string | null;
+  /** The streamed message this reply finishes (see OutboundMessage.stream). */
+  stream?: Record<string, unknown>;
 }
 
 /** Logs an agent's reply and queues it through the thread's own integration (the adapter splits long texts). */
@@ -126,7 +131,7 @@ export async function enqueueReply(tx: Store, d: Pick<CommitDeps, 'tuning'>, ada
     text: r.text,
     meta: { channel: r.thread.channel },
   });
-  const out: OutboundMessage = { text: r.text, format: 'markdown', target: r.target, replyToMessageId: r.replyToMessageId };
+  const out: OutboundMessage = { text: r.text, format: 'markdown', target: r.target, replyToMessageId: r.replyToMessageId, ...(r.stream ? { stream: r.stream } : {}) };
   await tx.outbox.enqueue([
     {
       idempotencyKey: r.idempotencyKey,

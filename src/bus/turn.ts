@@ -8,6 +8,7 @@ import { routeMessage } from './router.ts';
 import { messageReceivedEvent } from './triggers/message-event.ts';
 import type { AgentResult, AgentRuntime, AgentTurn } from './runtimes/types.ts';
 import { AgentError } from './runtimes/types.ts';
+import { openTurnStream } from './turn-stream.ts';
 import { commitInterrupted, commitTurn, commitTurnStart, enqueueReply, orderingKey } from './turn-outcome.ts';
 
 /** What the person in chat is told when the agent failed; the reason is only in the logs. */
@@ -109,13 +110,15 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     replyTarget: message.replyTarget,
   });
   const base = { message, userId, profile, thread, claim };
-  // The turn started before a crash: the agent already had this message. Never ask it twice.
-  if (await d.store.messages.byInboxId(row.id)) return commitInterrupted(d, row, adapter, base);
   const attemptErrors: string[] = [];
   const runtime = d.runtimeFor(profile, (attempt, reason) => attemptErrors.push(`attempt ${attempt}: ${reason}`));
-  const history = runtime.wantsHistory === false ? [] : await d.store.messages.history(thread.id, Number(thread.reset_at), HISTORY_LIMIT);
+  // The turn started before a crash: the agent already had this message. Never ask it twice,
+  // unless the runtime can safely run the turn again (hook: `resumable`, the built-in llm agent).
+  const resumed = (await d.store.messages.byInboxId(row.id)) !== undefined;
+  if (resumed && !runtime.resumable) return commitInterrupted(d, row, adapter, base);
+  const history = runtime.wantsHistory === false ? [] : await d.store.messages.history(thread.id, Number(thread.reset_at), runtime.historyLimit ?? HISTORY_LIMIT);
   // A pure in-process agent (echo) can be re-run after a crash without anyone noticing: no mark needed.
-  if (!runtime.inProcess) await commitTurnStart(d, row, base);
+  if (!runtime.inProcess && !resumed) await commitTurnStart(d, row, base);
   const turn: AgentTurn = {
     turnId: `turn_${row.id}`,
     profile: { id: profile.id, name: profile.name, userId: profile.user_id },
@@ -127,8 +130,12 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
       at: new Date(Number(h.created_at)).toISOString(),
     })),
     claim,
+    event: triggerEvent(message),
   };
   const stopTyping = showTyping(adapter, message, d.tuning.typingDelayMs);
+  // Hook: a live preview of the reply, for runtimes that stream (src/bus/turn-stream.ts).
+  const stream = runtime.streams ? await openTurnStream(d.store, adapter, row, base) : undefined;
+  turn.stream = stream;
   let result: AgentResult;
   let failure: string | undefined;
   try {
@@ -137,11 +144,12 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     // The reason (addresses, network errors) goes to the logs and the owner's message log, never to the chat.
     failure = e instanceof AgentError ? e.message : `agent failed: ${(e as Error).message}`;
     d.log.warn({ inbox: row.id, profile: profile.id, thread: thread.id, reason: failure }, 'agent turn failed; the person was sent an apology');
-    result = { kind: 'reply', text: AGENT_UNREACHABLE_REPLY };
+    result = { kind: 'reply', text: (e instanceof AgentError && e.apology) || AGENT_UNREACHABLE_REPLY };
   } finally {
     stopTyping();
   }
-  await commitTurn(d, row, adapter, { ...base, started: !runtime.inProcess, result, failure, attemptErrors });
+  const streamHandle = await stream?.finish();
+  await commitTurn(d, row, adapter, { ...base, started: !runtime.inProcess, result, failure, attemptErrors, streamHandle });
 }
 
 /**
@@ -162,3 +170,10 @@ function showTyping(adapter: ChannelAdapter, message: InboundMessage, delayMs: n
 
 export { enqueueReply, orderingKey } from './turn-outcome.ts';
 export type { ReplyInput } from './turn-outcome.ts';
+
+/** For a trigger's turn (channel `trigger`): the event that fired, as runtimes read it. */
+function triggerEvent(message: InboundMessage): AgentTurn['event'] {
+  if (message.channel !== 'trigger') return undefined;
+  const raw = message.raw as { event?: { type?: unknown; data?: unknown } } | undefined;
+  return typeof raw?.event?.type === 'string' ? { type: raw.event.type, payload: raw.event.data } : undefined;
+}

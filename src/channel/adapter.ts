@@ -34,6 +34,30 @@ export interface SendContext {
   attempt: number;
 }
 
+/**
+ * A live preview of a reply while the agent writes it (an optional capability, {@link ChannelAdapter.stream}).
+ * The preview is best effort; the reply itself still goes through the outbox as one durable send.
+ */
+export interface StreamSink {
+  /** The whole text written so far. The sink decides how often the platform sees it (throttled); never throws. */
+  update(text: string): void;
+  /**
+   * Stops previewing and waits for calls in flight. Returns the handle the final send needs to finish
+   * the streamed message (put on {@link OutboundMessage.stream}), or undefined when the final reply
+   * is a new message (a Telegram draft simply disappears).
+   */
+  finish(): Promise<Record<string, unknown> | undefined>;
+}
+
+/** What {@link ChannelAdapter.stream} is given. */
+export interface StreamOptions {
+  /**
+   * Called once the platform created a streamed message, with the handle a final send needs. The
+   * bus makes it durable before the stream goes on, so a restart can still finish that message.
+   */
+  onOpen(handle: Record<string, unknown>): Promise<void>;
+}
+
 /** What connecting produced: the row to store. `shown` is returned to the user once (a code, a secret). */
 export interface ConnectResult {
   name: string;
@@ -133,6 +157,11 @@ export interface ChannelAdapter {
   interpret?(event: InboxEventView): Promise<InboundDecision>;
   /** Shows the person that the agent is working (typing…). Best effort. */
   working?(message: InboundMessage): Promise<void>;
+  /**
+   * Starts a live preview of the reply to `message` (Telegram drafts in private chats, Slack's
+   * streaming messages), or undefined where the platform has none (the typing indicator stays).
+   */
+  stream?(message: InboundMessage, options: StreamOptions): StreamSink | undefined;
   /** Validates credentials with the platform and returns what to store. Throws HubError-like errors with a status. */
   connect?(input: Record<string, unknown>, ctx: ConnectContext): Promise<ConnectResult>;
   /**

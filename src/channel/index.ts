@@ -5,6 +5,7 @@ export * from './errors.ts';
 export * from './markdown.ts';
 export * from './services.ts';
 export * from './split.ts';
+export * from './stream-throttle.ts';
 export * from './types.ts';
 export * from '../errors.ts';
 // The URL guard, for adapters that fetch URLs users typed (webhooks).

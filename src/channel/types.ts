@@ -93,6 +93,11 @@ export interface OutboundMessage {
   replyToMessageId?: string;
   /** Extra data for the receiver (webhook bodies, notification ids). */
   data?: Record<string, unknown>;
+  /**
+   * The streamed message this reply finishes: the handle a {@link StreamSink} gave (Slack: its ts).
+   * The adapter completes that message with the text instead of posting a new one.
+   */
+  stream?: Record<string, unknown>;
 }
 
 /** What the platform said about a sent message. */

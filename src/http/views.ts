@@ -1,4 +1,5 @@
 import type { IntegrationInfo } from '../channel/index.ts';
+import { llmAgentView } from '../llm/settings.ts';
 import { iso, parseJson } from '../store/json.ts';
 import type { DeliveryRow } from '../store/outbox.ts';
 import type { ProfileRow } from '../store/profiles.ts';
@@ -12,7 +13,7 @@ export const userView = (u: UserRow) => ({ id: u.id, email: u.email, name: u.nam
 export const profileView = (p: ProfileRow, grants?: string[]) => ({
   id: p.id,
   name: p.name,
-  agent: p.agent_kind === 'http' ? { kind: 'http', url: p.agent_url, has_secret: p.agent_secret !== null } : { kind: p.agent_kind },
+  agent: p.agent_kind === 'http' ? { kind: 'http', url: p.agent_url, has_secret: p.agent_secret !== null } : p.agent_kind === 'llm' ? llmAgentView(p) : { kind: p.agent_kind },
   ...(grants ? { grants } : {}),
   created_at: iso(p.created_at),
   updated_at: iso(p.updated_at),

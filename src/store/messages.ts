@@ -6,7 +6,7 @@ import type { Database, MessagesTable } from './schema.ts';
 export type MessageRow = Selectable<MessagesTable>;
 
 /** Kinds of log entries. */
-export const MESSAGE_TYPES = ['user_message', 'agent_response', 'notification', 'delivery', 'error', 'policy'] as const;
+export const MESSAGE_TYPES = ['user_message', 'agent_response', 'notification', 'delivery', 'error', 'policy', 'tool_call', 'tool_result', 'agent_stream'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Input of {@link MessagesRepo.add}. */
@@ -66,6 +66,11 @@ export class MessagesRepo {
       .limit(limit)
       .execute();
     return rows.reverse();
+  }
+
+  /** Entries of some types recorded during one inbox row's turn (tool calls, an open stream), oldest first. */
+  async ofInbox(inboxId: number, types: readonly MessageType[]): Promise<MessageRow[]> {
+    return this.db.selectFrom('messages').selectAll().where('inbox_id', '=', inboxId).where('type', 'in', [...types]).orderBy('id').execute();
   }
 
   /** The entry recorded for an inbox row, if its turn already happened. */

@@ -6,8 +6,14 @@ import type { AgentProfilesTable, Database } from './schema.ts';
 /** A profile row as stored (secret still sealed). */
 export type ProfileRow = Selectable<AgentProfilesTable>;
 
-/** How an agent is reached. */
-export type AgentSpec = { kind: 'echo' } | { kind: 'http'; url: string; secret?: string };
+/**
+ * How an agent is reached. An `llm` agent keeps its non-secret settings as JSON (`config`) and its
+ * secrets (API key, MCP headers) as one string sealed in `agent_secret`; src/llm/settings.ts owns both shapes.
+ */
+export type AgentSpec =
+  | { kind: 'echo' }
+  | { kind: 'http'; url: string; secret?: string }
+  | { kind: 'llm'; config: Record<string, unknown>; secret?: string };
 
 /** Where the agent's secret is sealed: binds the ciphertext to its row. */
 export const profileSecretContext = (id: string) => `agent_profiles.agent_secret:${id}`;
@@ -28,9 +34,7 @@ export class ProfilesRepo {
       id,
       user_id: userId,
       name,
-      agent_kind: agent.kind,
-      agent_url: agent.kind === 'http' ? agent.url : null,
-      agent_secret: agent.kind === 'http' && agent.secret ? this.envelope.seal(agent.secret, profileSecretContext(id)) : null,
+      ...this.agentColumns(id, agent),
       token_hash: hashToken(token),
       created_at: now,
       updated_at: now,
@@ -72,12 +76,7 @@ export class ProfilesRepo {
   async update(userId: string, id: string, patch: { name?: string; agent?: AgentSpec }): Promise<ProfileRow | undefined> {
     const values: Partial<ProfileRow> = { updated_at: Date.now() };
     if (patch.name !== undefined) values.name = patch.name;
-    if (patch.agent) {
-      values.agent_kind = patch.agent.kind;
-      values.agent_url = patch.agent.kind === 'http' ? patch.agent.url : null;
-      values.agent_secret =
-        patch.agent.kind === 'http' && patch.agent.secret ? this.envelope.seal(patch.agent.secret, profileSecretContext(id)) : null;
-    }
+    if (patch.agent) Object.assign(values, this.agentColumns(id, patch.agent));
     const r = await this.db.updateTable('agent_profiles').set(values).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
     return Number(r.numUpdatedRows) ? this.get(userId, id) : undefined;
   }
@@ -86,6 +85,17 @@ export class ProfilesRepo {
   async delete(userId: string, id: string): Promise<boolean> {
     const r = await this.db.deleteFrom('agent_profiles').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The columns that describe an agent: kind, URL, JSON settings and the sealed secret. */
+  private agentColumns(id: string, agent: AgentSpec): Pick<ProfileRow, 'agent_kind' | 'agent_url' | 'agent_secret' | 'agent_config'> {
+    const secret = agent.kind === 'echo' ? undefined : agent.secret;
+    return {
+      agent_kind: agent.kind,
+      agent_url: agent.kind === 'http' ? agent.url : null,
+      agent_secret: secret ? this.envelope.seal(secret, profileSecretContext(id)) : null,
+      agent_config: agent.kind === 'llm' ? JSON.stringify(agent.config) : null,
+    };
   }
 
   /** The opened agent secret of a profile, if any. */

@@ -48,11 +48,13 @@ export interface AgentProfilesTable {
   id: string;
   user_id: string;
   name: string;
-  /** `echo` | `http`. */
+  /** `echo` | `http` | `llm`. */
   agent_kind: string;
   agent_url: string | null;
-  /** Sealed Standard Webhooks secret (`whsec_…`) for `http` agents. */
+  /** Sealed Standard Webhooks secret (`whsec_…`) for `http` agents; sealed JSON secrets for `llm` agents. */
   agent_secret: string | null;
+  /** Non-secret settings of `llm` agents, as JSON text (migration 007). */
+  agent_config: string | null;
   token_hash: string;
   created_at: number;
   updated_at: number;

@@ -32,6 +32,8 @@ export class FakeSlack {
   private readonly codes = new Map<string, FakeInstall>();
   private readonly tokens = new Map<string, FakeInstall>();
   private readonly failures: { method?: string; failure: FakeFailure }[] = [];
+  /** Messages the bot streamed (chat.startStream…), by ts: their text now and whether still streaming. */
+  readonly streams = new Map<string, { channel: string; thread_ts?: string; text: string; streaming: boolean; updates: number }>();
   private server?: http.Server;
   private counter = 0;
   private tsClock = 1_700_000_000;
@@ -143,6 +145,30 @@ export class FakeSlack {
         return { ok: true, revoked: true };
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(p.users).replace(/^U/, '')}` } };
+      case 'chat.startStream': {
+        if (!p.channel || !p.thread_ts) return { ok: false, error: 'invalid_arguments' };
+        if (!p.markdown_text && !p.chunks) return { ok: false, error: 'invalid_arguments' };
+        const ts = `${++this.tsClock}.000200`;
+        this.streams.set(ts, { channel: p.channel, thread_ts: p.thread_ts, text: String(p.markdown_text ?? ''), streaming: true, updates: 0 });
+        return { ok: true, channel: p.channel, ts };
+      }
+      case 'chat.appendStream':
+      case 'chat.stopStream': {
+        const s = this.streams.get(p.ts);
+        if (!s || s.channel !== p.channel) return { ok: false, error: 'message_not_found' };
+        if (!s.streaming) return { ok: false, error: 'message_not_in_streaming_state' };
+        if (call.method === 'chat.appendStream' && !p.markdown_text) return { ok: false, error: 'invalid_arguments' };
+        s.text += String(p.markdown_text ?? '');
+        if (call.method === 'chat.stopStream') s.streaming = false;
+        return { ok: true, channel: p.channel, ts: p.ts };
+      }
+      case 'chat.update': {
+        const s = this.streams.get(p.ts);
+        if (!s || s.channel !== p.channel) return { ok: false, error: 'message_not_found' };
+        s.text = String(p.text ?? '');
+        s.updates++;
+        return { ok: true, channel: p.channel, ts: p.ts, text: p.text };
+      }
       case 'chat.postMessage': {
         if (!p.channel) return { ok: false, error: 'channel_not_found' };
         const ts = `${++this.tsClock}.000100`;

@@ -29,6 +29,15 @@ export interface FakeSent {
   at: number;
 }
 
+/** One draft a bot streamed (sendMessageDraft, Bot API 9.x). */
+export interface FakeDraft {
+  token: string;
+  chat_id: number;
+  draft_id: number;
+  text: string;
+  at: number;
+}
+
 /** A failure to answer instead of the real result. */
 export interface FakeFailure {
   method?: string;
@@ -48,6 +57,8 @@ export interface FakeFailure {
 export class FakeTelegram {
   readonly calls: FakeCall[] = [];
   readonly sent: FakeSent[] = [];
+  /** Drafts streamed with sendMessageDraft, in order. */
+  readonly drafts: FakeDraft[] = [];
   readonly webhooks = new Map<string, { url: string; secret_token?: string; allowed_updates?: string[] }>();
   private readonly bots = new Map<string, FakeBot>();
   private readonly revoked = new Set<string>();
@@ -152,6 +163,15 @@ export class FakeTelegram {
         return ok(true);
       case 'sendMessage':
         return this.sendMessage(token, bot, body, ok, error);
+      case 'sendMessageDraft': {
+        // Bot API 9.x: a draft streams into a private chat only; draft_id must be non-zero.
+        const chatId = Number(body.chat_id);
+        if (!Number.isInteger(body.draft_id) || body.draft_id === 0) return error(400, 'Bad Request: invalid draft_id');
+        if (!(chatId > 0)) return error(400, 'Bad Request: drafts can be sent to private chats only');
+        if (typeof body.text !== 'string' || body.text.length > 4096) return error(400, 'Bad Request: text must be 0-4096 characters');
+        this.drafts.push({ token, chat_id: chatId, draft_id: body.draft_id, text: body.text, at: Date.now() });
+        return ok(true);
+      }
       case 'getUpdates':
         return this.getUpdates(token, body, ok, error);
       default:

@@ -15,11 +15,11 @@ export interface SlackHub {
 }
 
 /** Starts a fake Slack and a hub pointed at it (SLACK_* env), with fast pacing unless told. */
-export async function startSlackHub(o: { dialect?: 'sqlite' | 'postgres'; adapter?: SlackAdapterOptions } = {}): Promise<SlackHub> {
+export async function startSlackHub(o: { dialect?: 'sqlite' | 'postgres'; adapter?: SlackAdapterOptions; env?: Record<string, string> } = {}): Promise<SlackHub> {
   const fake = await new FakeSlack().start();
   const t = await startTestHub({
     dialect: o.dialect,
-    env: { SLACK_CLIENT_ID: fake.clientId, SLACK_CLIENT_SECRET: fake.clientSecret, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl },
+    env: { SLACK_CLIENT_ID: fake.clientId, SLACK_CLIENT_SECRET: fake.clientSecret, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...o.env },
     extraAdapters: { slack: (deps) => createSlackAdapter(deps, { paceMs: 20, ...o.adapter }) },
   });
   return { t, fake, close: async () => (await t.close(), await fake.close()) };

@@ -3,14 +3,17 @@ import type { BusTuning } from '../../config.ts';
 import type { ProfileRow, ProfilesRepo } from '../../store/profiles.ts';
 import { echoRuntime } from './echo.ts';
 import { httpRuntime } from './http.ts';
+import { llmRuntime, type LlmRuntimeDeps } from './llm.ts';
 import type { AgentRuntime } from './types.ts';
 
 /** Agent kinds a profile may name. */
-export const AGENT_KINDS = ['echo', 'http'] as const;
+export const AGENT_KINDS = ['echo', 'http', 'llm'] as const;
 
 /** Builds the runtime that answers for a profile. */
-export function runtimeFactory(profiles: ProfilesRepo, tuning: BusTuning, log: Logger, allowPrivateUrls: readonly string[] = []) {
+export function runtimeFactory(profiles: ProfilesRepo, tuning: BusTuning, log: Logger, allowPrivateUrls: readonly string[] = [], llm?: LlmRuntimeDeps) {
   return (profile: ProfileRow, onAttemptFailed: (attempt: number, reason: string) => void): AgentRuntime => {
+    // Hook: the built-in model agent (src/bus/runtimes/llm.ts).
+    if (profile.agent_kind === 'llm' && llm) return llmRuntime(llm, profile);
     if (profile.agent_kind === 'http' && profile.agent_url) {
       return httpRuntime({
         url: profile.agent_url,

@@ -12,9 +12,16 @@ export function registerProfileCommands(program: Command, client: () => ApiClien
     .description('create a profile (echo agent unless --agent-url is given); prints its token once')
     .option('--agent-url <url>', 'an HTTP agent: the hub POSTs signed messages here')
     .option('--agent-secret <whsec>', 'the whsec_ secret to sign with (generated when absent)')
+    .option('--llm', 'the built-in model agent (an OpenAI-compatible chat-completions server); needs --model')
+    .option('--model <model>', 'with --llm: the model name, e.g. gpt-4o-mini or llama3.2')
+    .option('--base-url <url>', 'with --llm: the server (default OPENAI_BASE_URL of the hub)')
+    .option('--system <prompt>', 'with --llm: the system prompt')
+    .option('--api-key <key>', 'with --llm: the server key (default OPENAI_API_KEY of the hub); stored sealed')
     .option('--json', 'print JSON')
-    .action(async (name: string, o: { agentUrl?: string; agentSecret?: string; json?: boolean }) => {
-      const agent = o.agentUrl ? { kind: 'http', url: o.agentUrl, ...(o.agentSecret ? { secret: o.agentSecret } : {}) } : { kind: 'echo' };
+    .action(async (name: string, o: { agentUrl?: string; agentSecret?: string; llm?: boolean; model?: string; baseUrl?: string; system?: string; apiKey?: string; json?: boolean }) => {
+      if (o.llm && !o.model) throw new Error('--llm needs --model <model>');
+      const llm = { kind: 'llm', model: o.model, ...(o.baseUrl ? { base_url: o.baseUrl } : {}), ...(o.system ? { system: o.system } : {}), ...(o.apiKey ? { api_key: o.apiKey } : {}) };
+      const agent = o.llm ? llm : o.agentUrl ? { kind: 'http', url: o.agentUrl, ...(o.agentSecret ? { secret: o.agentSecret } : {}) } : { kind: 'echo' };
       const r = await client().request('POST', '/v1/profiles', { name, agent });
       if (o.json) return void console.log(JSON.stringify(r, null, 2));
       console.log(`Created profile ${r.profile.name} (${r.profile.id}).`);
@@ -26,7 +33,7 @@ export function registerProfileCommands(program: Command, client: () => ApiClien
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const r = await client().request('GET', '/v1/profiles');
-      const rows = r.profiles.map((p: any) => ({ id: p.id, name: p.name, agent: p.agent.kind === 'http' ? p.agent.url : p.agent.kind, grants: p.grants.length }));
+      const rows = r.profiles.map((p: any) => ({ id: p.id, name: p.name, agent: p.agent.kind === 'http' ? p.agent.url : p.agent.kind === 'llm' ? `llm:${p.agent.model}` : p.agent.kind, grants: p.grants.length }));
       printTable(rows, ['id', 'name', 'agent', 'grants'], !!o.json, r);
     });
   profiles

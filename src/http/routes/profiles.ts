@@ -4,6 +4,7 @@ import { newWebhookSecret } from '../../crypto/standard-webhooks.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../errors.ts';
 import { checkUrl, UrlGuardError } from '../../net/url-guard.ts';
 import type { HubContext } from '../../hub.ts';
+import { LlmAgentInput, llmAgentSpec } from '../../llm/settings.ts';
 import type { AgentSpec, ProfileRow } from '../../store/profiles.ts';
 import { principal, userOnly } from '../auth.ts';
 import { parse } from '../validate.ts';
@@ -12,26 +13,34 @@ import { profileView } from '../views.ts';
 const Agent = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('echo') }),
   z.strictObject({ kind: z.literal('http'), url: z.url({ protocol: /^https?$/ }), secret: z.string().startsWith('whsec_').optional() }),
+  LlmAgentInput,
 ]);
 const CreateProfile = z.strictObject({ name: z.string().min(1).max(100).regex(/^[\w.-]+$/, 'letters, digits, _ . - only'), agent: Agent.optional() });
 const PatchProfile = z.strictObject({ name: CreateProfile.shape.name.optional(), agent: Agent.optional() });
 
 /** Completes an http agent spec with a generated secret; returns the secret to show once. */
 function withSecret(agent: z.infer<typeof Agent>): { spec: AgentSpec; shownSecret?: string } {
+  if (agent.kind === 'llm') return { spec: llmAgentSpec(agent) };
   if (agent.kind !== 'http') return { spec: agent };
   if (agent.secret) return { spec: agent };
   const secret = newWebhookSecret();
   return { spec: { ...agent, secret }, shownSecret: secret };
 }
 
-/** 422 when an http agent's URL is not http(s), carries credentials, or resolves to a guarded address. */
+/**
+ * 422 when an agent's URL (an http agent's, an llm agent's base_url or MCP servers) is not http(s),
+ * carries credentials, or resolves to a guarded address (SWITCHBOARD_ALLOW_PRIVATE_URLS exempts hosts).
+ */
 async function guardAgentUrl(hub: HubContext, agent: z.infer<typeof Agent> | undefined): Promise<void> {
-  if (agent?.kind !== 'http') return;
-  try {
-    await checkUrl(agent.url, hub.config.allowPrivateUrls);
-  } catch (e) {
-    if (e instanceof UrlGuardError) throw new UnprocessableError(`Agent URL refused: ${e.message}`, 'url_refused');
-    throw e;
+  const urls: [string, string][] =
+    agent?.kind === 'http' ? [['Agent URL', agent.url]] : agent?.kind === 'llm' ? [...(agent.base_url ? [['base_url', agent.base_url] as [string, string]] : []), ...(agent.mcp_servers ?? []).map((m, i) => [`mcp_servers[${i}].url`, m.url] as [string, string])] : [];
+  for (const [what, url] of urls) {
+    try {
+      await checkUrl(url, hub.config.allowPrivateUrls);
+    } catch (e) {
+      if (e instanceof UrlGuardError) throw new UnprocessableError(`${what} refused: ${e.message}`, 'url_refused');
+      throw e;
+    }
   }
 }
 

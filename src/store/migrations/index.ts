@@ -3,6 +3,7 @@ import * as m001 from './001_initial.ts';
 import * as m002 from './002_api_key_names.ts';
 import * as m003 from './003_integration_state.ts';
 import * as m006 from './006_triggers.ts';
+import * as m007 from './007_llm_profiles.ts';
 
 /** Every migration, in code so it runs the same under tsx, vitest and a bundle. Names sort in order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002_api_key_names': m002,
   '003_integration_state': m003,
   '006_triggers': m006,
+  '007_llm_profiles': m007,
 };
 
 /** Kysely migration provider over {@link MIGRATIONS}. */

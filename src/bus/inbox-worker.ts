@@ -1,118 +1,98 @@
 import type { Logger } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
-import type { InboxRow } from '../store/inbox.ts';
-import { LeaseSweeper } from './lease-sweeper.ts';
-import { Wakeup } from './wakeup.ts';
+import { LeaseLostError, type InboxRow } from '../store/inbox.ts';
+import { WorkerLoop } from './worker-loop.ts';
 
 /** Handles one claimed inbox row to its end (done, ignored or failed). */
 export type InboxHandler = (row: InboxRow) => Promise<void>;
 
 /**
- * Drains the inbox. Claims rows in arrival order and chains the rows of one ordering key (a
- * conversation), so one thread is handled in order while different threads run in parallel; at most
- * `inboxConcurrency` rows are held at once.
+ * Drains the inbox. Claims the head row of each conversation (the database hands out a row only once
+ * every older row of its ordering key is finished, whoever held it), so one thread is handled in
+ * order, across processes and crashes, while different threads run in parallel; at most
+ * `inboxConcurrency` rows are held at once. Leases are renewed by the bus's heartbeat.
  */
 export class InboxWorker {
-  private readonly wakeup = new Wakeup();
-  private readonly sweeper: LeaseSweeper;
+  private readonly loop: WorkerLoop;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Ids of rows held in memory (running or waiting in their chain). */
+  /** Ids of rows being handled here. */
   private readonly held = new Set<number>();
-  /** The last promise of each ordering key's chain. */
-  private readonly tails = new Map<string, Promise<void>>();
-  private running = false;
-  private loop: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly handle: InboxHandler,
     private readonly tuning: BusTuning,
     private readonly log: Logger,
+    /** This process's lease owner id. */
+    private readonly owner: string,
   ) {
-    this.sweeper = new LeaseSweeper('inbox', () => store.inbox.recoverExpired(), tuning.leaseMs, log);
+    this.loop = new WorkerLoop({ name: 'inbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
   }
 
+  /** Starts claiming. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  /** New rows were committed. */
+  /** New rows were committed, or a conversation's row finished. */
   wake(): void {
-    this.wakeup.wake();
+    this.loop.wake();
   }
 
   /**
-   * Stops claiming, hands rows that have not started back to the inbox (so a restart takes them at
-   * once), and waits up to `graceMs` for the turns already running.
+   * Stops claiming and waits up to `graceMs` for the turns already running. A turn still running
+   * after that keeps its row leased; a restart (SQLite) or another replica after the lease (PostgreSQL)
+   * takes it back.
    */
   async stop(graceMs = 10_000): Promise<void> {
-    this.running = false;
-    this.wakeup.wake();
-    await this.loop;
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, graceMs))]);
+    await this.loop.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      await this.sweeper.maybeSweep();
-      const room = this.tuning.inboxConcurrency - this.inFlight.size;
-      let claimed: InboxRow[] = [];
-      if (room > 0) {
-        try {
-          claimed = await this.store.inbox.claim(room, this.tuning.leaseMs);
-        } catch (e) {
-          this.log.error({ err: e }, 'inbox claim failed');
-        }
-      }
-      for (const row of claimed) {
-        // A row we still hold whose lease ran out came back: it is already in its chain.
-        if (this.held.has(row.id)) continue;
-        this.held.add(row.id);
-        const key = row.ordering_key;
-        const p: Promise<void> = (this.tails.get(key) ?? Promise.resolve())
-          .then(() => (this.running ? this.handleSafely(row) : this.handBack(row)))
-          // handleSafely and handBack never throw; this keeps a bug from breaking the chain or the process.
-          .catch((e) => this.log.error({ err: e, inbox: row.id }, 'inbound handling failed unexpectedly; the row stays leased until its lease expires'))
-          .finally(() => {
-            this.held.delete(row.id);
-            this.inFlight.delete(p);
-            if (this.tails.get(key) === p) this.tails.delete(key);
-            this.wakeup.wake();
-          });
-        this.tails.set(key, p);
-        this.inFlight.add(p);
-      }
-      // Fewer rows than room means nothing else is ready: new rows and finished turns wake us.
-      if (claimed.length < room || room <= 0) await this.wakeup.wait(this.tuning.pollIntervalMs);
+  /** Claims what there is room for and starts handling it. More work is likely when the batch was full. */
+  private async tick(): Promise<boolean> {
+    const room = this.tuning.inboxConcurrency - this.inFlight.size;
+    if (room <= 0) return false;
+    const claimed = await this.store.inbox.claim(room, this.tuning.leaseMs, this.owner);
+    for (const row of claimed) {
+      // A row of ours whose lease ran out (the database was away) came back: it is still running here.
+      if (this.held.has(row.id)) continue;
+      this.held.add(row.id);
+      const p: Promise<void> = this.handleSafely(row)
+        // handleSafely never throws; this keeps a bug from becoming an unhandled rejection.
+        .catch((e) => this.log.error({ err: e, inbox: row.id }, 'inbound handling failed unexpectedly; the row stays leased until its lease expires'))
+        .finally(() => {
+          this.held.delete(row.id);
+          this.inFlight.delete(p);
+          // The next row of this conversation may be claimed now.
+          this.loop.wake();
+        });
+      this.inFlight.add(p);
     }
-  }
-
-  /** Hands a row that has not started back to the inbox (shutdown). If that fails, lease expiry takes it back later. */
-  private async handBack(row: InboxRow): Promise<void> {
-    try {
-      await this.store.inbox.release(row.id);
-    } catch (e) {
-      this.log.error({ err: e, inbox: row.id, channel: row.channel }, 'could not hand an inbox row back at shutdown; it stays leased until its lease expires');
-    }
+    return claimed.length === room;
   }
 
   /**
    * Runs the handler; on an unexpected error (a bug, a database outage) retries in place with
    * backoff, so later rows of the same thread keep waiting behind it, and after the last attempt
-   * marks the row failed.
+   * marks the row failed. A row another process took over meanwhile is left to it.
    */
   private async handleSafely(row: InboxRow): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.handle(row);
       } catch (e) {
+        if (e instanceof LeaseLostError) {
+          this.log.warn({ inbox: row.id, channel: row.channel }, 'inbox row was taken over by another process while handled here; its outcome here was dropped');
+          return;
+        }
         const reason = e instanceof Error ? e.message : String(e);
-        if (attempt >= this.tuning.maxAttempts || !this.running) {
+        if (attempt >= this.tuning.maxAttempts || !this.loop.running) {
           this.log.error({ err: e, inbox: row.id, channel: row.channel, attempt }, 'inbound handling failed for good');
-          await this.store.inbox.finish(row.id, 'failed', reason).catch(() => undefined);
+          await this.store.inbox.finish(row.id, 'failed', reason, row.lease_owner).catch(() => undefined);
           return;
         }
         this.log.error({ err: e, inbox: row.id, channel: row.channel, attempt }, 'inbound handling failed; retrying');

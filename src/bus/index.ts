@@ -8,6 +8,8 @@ import type { Store } from '../store/index.ts';
 import type { ProfileRow } from '../store/profiles.ts';
 import type { ThreadRow } from '../store/threads.ts';
 import { InboxWorker } from './inbox-worker.ts';
+import { LeaseHeartbeat } from './lease-heartbeat.ts';
+import { LeaseSweeper } from './lease-sweeper.ts';
 import { OutboxWorker } from './outbox-worker.ts';
 import type { LlmEnv } from '../llm/env.ts';
 import { runtimeFactory } from './runtimes/index.ts';
@@ -24,12 +26,16 @@ export interface ChatResult {
 }
 
 /**
- * The message bus: inbox → router → agent runtime → outbox → adapter. Owns the two workers and
- * the adapters table.
+ * The message bus: inbox → router → agent runtime → outbox → adapter. Owns the two workers, the
+ * leases (heartbeat and sweeper) and the adapters table.
  */
 export class Bus {
+  /** This process's lease owner: a random id, recorded on every inbox and outbox row it claims. */
+  readonly owner = `${process.pid}-${randomUUID()}`;
   readonly inboxWorker: InboxWorker;
   readonly outboxWorker: OutboxWorker;
+  private readonly heartbeat: LeaseHeartbeat;
+  private readonly sweeper: LeaseSweeper;
 
   constructor(
     private readonly store: Store,
@@ -46,7 +52,7 @@ export class Bus {
     llmEnv: LlmEnv = { baseUrl: 'https://api.openai.com/v1', apiKey: undefined },
   ) {
     const commit = <T>(fn: (tx: Store) => Promise<T>) => this.commits.run(fn);
-    this.outboxWorker = new OutboxWorker(store, adapters, tuning, log, commit);
+    this.outboxWorker = new OutboxWorker(store, adapters, tuning, log, this.owner, commit);
     const handler = createTurnHandler({
       store,
       adapters,
@@ -58,23 +64,37 @@ export class Bus {
       events: triggers,
     });
     triggers?.attach(this.outboxWorker.events);
-    this.inboxWorker = new InboxWorker(store, handler, tuning, log);
+    this.inboxWorker = new InboxWorker(store, handler, tuning, log, this.owner);
+    this.heartbeat = new LeaseHeartbeat(store, this.owner, tuning.leaseMs, log);
+    this.sweeper = new LeaseSweeper(store, tuning.leaseMs, log, (queue) => (queue === 'inbox' ? this.inboxWorker : this.outboxWorker).wake());
   }
 
-  /** Starts both workers and every adapter's background work. */
+  /**
+   * Takes back what a previous run left in flight (all of it on SQLite, expired leases on
+   * PostgreSQL), then starts the workers, the lease heartbeat and sweeper, and every adapter's
+   * background work.
+   */
   async start(): Promise<void> {
+    await this.sweeper.recoverAtStart();
     for (const a of this.adapters.values()) await a.start?.();
+    this.heartbeat.start();
+    this.sweeper.start();
     this.inboxWorker.start();
     this.outboxWorker.start();
     this.triggers?.start();
   }
 
-  /** Stops taking new work and drains what is in flight (up to `graceMs` each). */
+  /**
+   * Stops taking new work and drains what is in flight (up to `graceMs` each); leases are renewed
+   * until then. Rows still in flight afterwards stay leased to this process until taken back.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     await this.triggers?.stop();
     for (const a of this.adapters.values()) await a.stop?.().catch(() => undefined);
     await this.inboxWorker.stop(graceMs);
     await this.outboxWorker.stop(graceMs);
+    await this.sweeper.stop();
+    await this.heartbeat.stop();
   }
 
   /**

@@ -9,8 +9,7 @@ import type { NotificationRow } from '../store/notifications.ts';
 import { nextDelay } from './backoff.ts';
 import { retryBookkeeping } from './bookkeeping.ts';
 import { countDelivery } from '../metrics/index.ts';
-import { LeaseSweeper } from './lease-sweeper.ts';
-import { Wakeup } from './wakeup.ts';
+import { WorkerLoop, type TickResult } from './worker-loop.ts';
 
 /**
  * Events the outbox worker emits: `delivery.sent`, `delivery.failed` (refused or dead-lettered),
@@ -25,80 +24,61 @@ export type OutboxEvents = EventEmitter;
  */
 export class OutboxWorker {
   readonly events: OutboxEvents = new EventEmitter();
-  private readonly wakeup = new Wakeup();
-  private readonly sweeper: LeaseSweeper;
+  private readonly loop: WorkerLoop;
   private readonly inFlight = new Set<Promise<void>>();
   /** Rows this process sent whose "sent" mark is not stored yet: recorded again, never sent again. */
   private readonly sentUnrecorded = new Map<number, AcceptedSend>();
-  private running = false;
-  private loop: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly adapters: ReadonlyMap<string, ChannelAdapter>,
     private readonly tuning: BusTuning,
     private readonly log: Logger,
+    /** This process's lease owner id. */
+    private readonly owner: string,
     /** Group commit for the per-send bookkeeping. */
     private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
   ) {
-    this.sweeper = new LeaseSweeper('outbox', () => store.outbox.recoverExpired(), tuning.leaseMs, log);
+    this.loop = new WorkerLoop({ name: 'outbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
   }
 
   /** Starts the loop. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Wakes the loop: new rows were enqueued. */
   wake(): void {
-    this.wakeup.wake();
+    this.loop.wake();
   }
 
-  /** Stops claiming, then waits up to `graceMs` for sends in flight. Rows still in flight are recovered later by lease expiry. */
+  /**
+   * Stops claiming, then waits up to `graceMs` for sends in flight. A send still in flight after that
+   * keeps its row leased; a restart (SQLite) or another replica after the lease (PostgreSQL) takes it back.
+   */
   async stop(graceMs = 10_000): Promise<void> {
-    this.running = false;
-    this.wakeup.wake();
-    await this.loop;
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, graceMs))]);
+    await this.loop.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        await this.turn();
-      } catch (e) {
-        // Every step below handles its own errors; this is the last line, so the loop never dies.
-        this.log.error({ err: e }, 'outbox loop failed; continuing');
-        await this.wakeup.wait(this.tuning.pollIntervalMs);
-      }
-    }
-  }
-
-  /** One turn of the loop: sweep, claim what there is room for, start the sends, then wait. */
-  private async turn(): Promise<void> {
-    await this.sweeper.maybeSweep();
-    let claimed: DeliveryRow[] = [];
+  /** One tick: claim what there is room for and start the sends; when nothing else is due, sleep until the next due row. */
+  private async tick(): Promise<TickResult> {
     const room = this.tuning.outboxConcurrency - this.inFlight.size;
-    if (room > 0) {
-      try {
-        claimed = await this.store.outbox.claim(room, this.tuning.leaseMs);
-      } catch (e) {
-        this.log.error({ err: e }, 'outbox claim failed');
-      }
-    }
+    if (room <= 0) return false;
+    const claimed = await this.store.outbox.claim(room, this.tuning.leaseMs, this.owner);
     for (const row of claimed) {
       const p = this.deliver(row)
         .catch((e) => this.log.error({ err: e, delivery: row.id }, 'delivery failed unexpectedly; the row stays leased until its lease expires'))
         .finally(() => {
           this.inFlight.delete(p);
-          this.wakeup.wake();
+          this.loop.wake();
         });
       this.inFlight.add(p);
     }
-    // Fewer rows than room means nothing else is due: enqueues, finished sends and the due-time timer wake us.
-    if (claimed.length < room || room <= 0) await this.wakeup.wait(await this.idleWait());
+    // A full batch: more may be due. Otherwise enqueues, finished sends and the due-time timer wake us.
+    return claimed.length === room ? true : this.idleWait();
   }
 
   private async idleWait(): Promise<number> {
@@ -171,18 +151,12 @@ export class OutboxWorker {
       });
     try {
       await write();
-      this.sentUnrecorded.delete(row.id);
     } catch (e) {
       this.sentUnrecorded.set(row.id, sent);
       this.log.error({ err: e, delivery: row.id, channel: row.channel }, 'recording a sent delivery failed; the platform has it, so only the record is retried');
-      const written = await this.keep(`mark delivery ${row.id} sent`, async () => {
-        await write();
-        // The mark applies only to a row still being sent: one taken back meanwhile is recorded on its next claim.
-        const now = await this.store.outbox.byId(row.id);
-        if (now?.status !== 'pending' && now?.status !== 'sending') this.sentUnrecorded.delete(row.id);
-      });
-      if (!written || this.sentUnrecorded.has(row.id)) return;
+      if (!(await this.keep(`mark delivery ${row.id} sent`, write))) return;
     }
+    this.sentUnrecorded.delete(row.id);
     this.events.emit('delivery.sent', row, sent.result);
   }
 
@@ -214,16 +188,19 @@ export class OutboxWorker {
       schedule: adapter?.capabilities.retrySchedule?.map((d) => d * this.tuning.retryScheduleScale),
       retryAfterMs: isChannelError(e) && e.kind === 'retry_after' ? (e as { retryAfterMs?: number }).retryAfterMs : undefined,
     });
-    if (await this.keep(`reschedule delivery ${row.id}`, () => this.store.outbox.reschedule(row.id, Date.now() + delay, reason))) {
+    if (await this.keep(`reschedule delivery ${row.id}`, () => this.store.outbox.reschedule(row.id, Date.now() + delay, reason, row.lease_owner))) {
       countDelivery(row.channel, 'retried');
       this.log.warn({ delivery: row.id, channel: row.channel, attempt: row.attempts, retryInMs: delay, reason }, 'delivery will be retried');
     }
   }
 
   private async fail(row: DeliveryRow, status: 'failed' | 'dead', reason: string): Promise<void> {
+    let applied = false;
     const written = await this.keep(`mark delivery ${row.id} ${status}`, () =>
       this.store.transaction(async (tx) => {
-        await tx.outbox.markFailed(row.id, status, reason);
+        // A row another process took over meanwhile is its to end: nothing is logged here.
+        applied = await tx.outbox.markFailed(row.id, status, reason, row.lease_owner);
+        if (!applied) return;
         await tx.messages.add({
           userId: row.user_id,
           threadId: row.thread_id,
@@ -234,14 +211,14 @@ export class OutboxWorker {
         });
       }),
     );
-    if (!written) return;
+    if (!written || !applied) return;
     this.log.warn({ delivery: row.id, channel: row.channel, status, reason }, 'delivery ended without success');
     this.events.emit('delivery.failed', { ...row, status, last_error: reason });
   }
 
   /** A bookkeeping write, retried with backoff while the worker runs; false if given up at shutdown. */
   private keep(what: string, write: () => Promise<void>): Promise<boolean> {
-    return retryBookkeeping(what, write, { tuning: this.tuning, log: this.log, alive: () => this.running });
+    return retryBookkeeping(what, write, { tuning: this.tuning, log: this.log, alive: () => this.loop.running });
   }
 }
 

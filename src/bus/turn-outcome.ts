@@ -60,8 +60,9 @@ async function recordUserMessage(tx: Store, row: InboxRow, o: TurnBase): Promise
 }
 
 /**
- * A turn that started before a crash: the agent is not asked again. The log says so and the person
- * is asked to send the message again if they still need an answer.
+ * A turn that started before a crash, for a profile with `agent_delivery: at_most_once`: the agent is
+ * not asked again. The log says so and the person is asked to send the message again if they still
+ * need an answer.
  */
 export async function commitInterrupted(d: CommitDeps, row: InboxRow, adapter: ChannelAdapter, o: TurnBase): Promise<void> {
   const reason = 'the hub restarted while the agent was answering; the message was not sent to the agent a second time';
@@ -100,7 +101,8 @@ export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelA
       });
     }
     await tx.threads.touch(o.thread.id, now);
-    await tx.inbox.finish(row.id, o.failure ? 'failed' : 'done', o.failure);
+    // Fenced: if another process took the row over meanwhile, this throws and the whole outcome rolls back.
+    await tx.inbox.finish(row.id, o.failure ? 'failed' : 'done', o.failure, row.lease_owner);
   });
   if (o.result.kind === 'reply') d.wakeOutbox();
 }

@@ -36,13 +36,16 @@ export interface TurnDeps {
  * The inbox handler: interpret the event with its adapter, route it to a profile, commit the
  * person's message (the durable mark that the turn started), run one agent turn, then commit the
  * reply and the end of the inbox row together. A crash before the mark re-runs the whole handling;
- * a crash after it never asks the agent again (the person is told instead); after the final commit
- * nothing is repeated. So an agent sees each inbound message at most once.
+ * after the final commit nothing is repeated. A crash between the two (the agent may have had the
+ * message) sends the turn to the agent again with the same `webhook-id` (the profile's
+ * `agent_delivery` is `at_least_once`, the default), or, with `at_most_once`, never asks the agent
+ * again and tells the person instead. Every end of the row is fenced by its lease: an outcome
+ * computed after another process took the row over is rolled back (LeaseLostError).
  */
 export function createTurnHandler(d: TurnDeps) {
   return async function handleInboxRow(row: InboxRow): Promise<void> {
     const adapter = d.adapters.get(row.channel);
-    if (!adapter?.interpret) return d.store.inbox.finish(row.id, 'ignored', `no inbound adapter for ${row.channel}`);
+    if (!adapter?.interpret) return d.store.inbox.finish(row.id, 'ignored', `no inbound adapter for ${row.channel}`, row.lease_owner);
     const decision = await adapter.interpret({
       id: row.id,
       channel: row.channel,
@@ -71,7 +74,7 @@ async function ignore(d: TurnDeps, row: InboxRow, dec: Extract<InboundDecision, 
         inboxId: row.id,
       });
     }
-    await tx.inbox.finish(row.id, 'ignored', dec.reason);
+    await tx.inbox.finish(row.id, 'ignored', dec.reason, row.lease_owner);
   });
 }
 
@@ -90,7 +93,7 @@ async function handled(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec:
         },
       ]);
     }
-    await tx.inbox.finish(row.id, 'done', dec.note);
+    await tx.inbox.finish(row.id, 'done', dec.note, row.lease_owner);
   });
   if (dec.replies.length) d.wakeOutbox();
 }
@@ -110,17 +113,22 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     replyTarget: message.replyTarget,
   });
   const base = { message, userId, profile, thread, claim };
+  // The turn started before a crash: the agent may already have had this message.
+  const mark = await d.store.messages.byInboxId(row.id);
+  if (mark && profile.agent_delivery === 'at_most_once') return commitInterrupted(d, row, adapter, base);
+  if (mark) d.log.warn({ inbox: row.id, profile: profile.id, turn: turnId(row) }, 'redelivering a turn a restart interrupted, with the same webhook-id');
   const attemptErrors: string[] = [];
   const runtime = d.runtimeFor(profile, (attempt, reason) => attemptErrors.push(`attempt ${attempt}: ${reason}`));
-  // The turn started before a crash: the agent already had this message. Never ask it twice,
-  // unless the runtime can safely run the turn again (hook: `resumable`, the built-in llm agent).
-  const resumed = (await d.store.messages.byInboxId(row.id)) !== undefined;
-  if (resumed && !runtime.resumable) return commitInterrupted(d, row, adapter, base);
-  const history = runtime.wantsHistory === false ? [] : await d.store.messages.history(thread.id, Number(thread.reset_at), runtime.historyLimit ?? HISTORY_LIMIT);
+  const limit = runtime.historyLimit ?? HISTORY_LIMIT;
+  let history = runtime.wantsHistory === false ? [] : await d.store.messages.history(thread.id, Number(thread.reset_at), limit + 1);
+  // A redelivered turn shows the agent the history it saw the first time: what came before the mark.
+  if (mark) history = history.filter((h) => Number(h.id) < Number(mark.id));
+  history = history.slice(-limit);
   // A pure in-process agent (echo) can be re-run after a crash without anyone noticing: no mark needed.
-  if (!runtime.inProcess && !resumed) await commitTurnStart(d, row, base);
+  const started = Boolean(mark) || !runtime.inProcess;
+  if (started && !mark) await commitTurnStart(d, row, base);
   const turn: AgentTurn = {
-    turnId: `turn_${row.id}`,
+    turnId: turnId(row),
     profile: { id: profile.id, name: profile.name, userId: profile.user_id },
     thread: { id: thread.id, channel: thread.channel },
     message: { ...message, id: `${row.id}` },
@@ -149,7 +157,15 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     stopTyping();
   }
   const streamHandle = await stream?.finish();
-  await commitTurn(d, row, adapter, { ...base, started: !runtime.inProcess, result, failure, attemptErrors, streamHandle });
+  await commitTurn(d, row, adapter, { ...base, started, result, failure, attemptErrors, streamHandle });
+}
+
+/**
+ * The turn's id, sent as `webhook-id`: derived from the inbox row, so every process that delivers
+ * the turn (again, after a crash) sends the same one.
+ */
+function turnId(row: InboxRow): string {
+  return `turn_${row.id}`;
 }
 
 /**

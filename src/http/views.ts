@@ -13,7 +13,12 @@ export const userView = (u: UserRow) => ({ id: u.id, email: u.email, name: u.nam
 export const profileView = (p: ProfileRow, grants?: string[]) => ({
   id: p.id,
   name: p.name,
-  agent: p.agent_kind === 'http' ? { kind: 'http', url: p.agent_url, has_secret: p.agent_secret !== null } : p.agent_kind === 'llm' ? llmAgentView(p) : { kind: p.agent_kind },
+  agent:
+    p.agent_kind === 'http'
+      ? { kind: 'http', url: p.agent_url, has_secret: p.agent_secret !== null, delivery: p.agent_delivery }
+      : p.agent_kind === 'llm'
+        ? llmAgentView(p)
+        : { kind: p.agent_kind },
   ...(grants ? { grants } : {}),
   created_at: iso(p.created_at),
   updated_at: iso(p.updated_at),

@@ -6,6 +6,14 @@ import type { Database, InboxTable } from './schema.ts';
 /** An inbox row. */
 export type InboxRow = Selectable<InboxTable>;
 
+/** A process tried to end a row whose lease another process has taken over meanwhile; nothing was written. */
+export class LeaseLostError extends Error {
+  constructor(readonly inboxId: number) {
+    super(`inbox row ${inboxId} was taken over by another process`);
+    this.name = 'LeaseLostError';
+  }
+}
+
 /** The durable inbox: raw inbound events, deduped, handled in order per ordering key. */
 export class InboxRepo {
   constructor(
@@ -32,6 +40,7 @@ export class InboxRepo {
           status: 'pending',
           attempts: 0,
           locked_until: null,
+          lease_owner: null,
           last_error: null,
           received_at: now,
           processed_at: null,
@@ -64,44 +73,72 @@ export class InboxRepo {
   }
 
   /**
-   * Leases up to `limit` pending rows in arrival order. The worker chains rows of one ordering key,
-   * so a key is handled in order; this assumes one hub process per database.
+   * Leases the head row (the oldest unfinished one) of up to `limit` conversations, in arrival
+   * order, to `owner` for `leaseMs`. A row is never handed out while an older row of its ordering key
+   * is pending or processing, whoever holds it: the database decides, so this holds across
+   * processes. One statement; `for update skip locked` on PostgreSQL.
+   *
+   * Pending rows are scanned in id order through `inbox_open` and each is checked with one probe of
+   * `inbox_open_ordering`, so the cost follows the pending rows scanned before `limit` heads are found
+   * (measured: ~4 ms on SQLite, ~100 ms on PostgreSQL with 7,000 pending rows all blocked behind held heads).
    */
-  async claim(limit: number, leaseMs: number): Promise<InboxRow[]> {
-    const now = Date.now();
+  async claim(limit: number, leaseMs: number, owner: string, now = Date.now()): Promise<InboxRow[]> {
     const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
     const r = await sql<InboxRow>`
-      update inbox set status = 'processing', locked_until = ${now + leaseMs}, attempts = attempts + 1
+      update inbox set status = 'processing', locked_until = ${now + leaseMs}, lease_owner = ${owner}, attempts = attempts + 1
       where id in (
         select i.id from inbox i
         where i.status = 'pending' and i.status in ('pending', 'processing')
+          and not exists (
+            select 1 from inbox o
+            where o.ordering_key = i.ordering_key and o.id < i.id and o.status in ('pending', 'processing'))
         order by i.id
         limit ${limit}
         ${lock})
       returning *`.execute(this.db);
-    return r.rows.map((row) => ({ ...row, id: Number(row.id) })).sort((a, b) => a.id - b.id);
+    return r.rows.map(normalize).sort((a, b) => a.id - b.id);
   }
 
-  /** Puts rows whose lease expired (a crashed worker's) back to pending; returns how many. */
-  async recoverExpired(): Promise<number> {
+  /** Extends the lease of every row `owner` is processing to `now + leaseMs`; returns how many. */
+  async heartbeat(owner: string, leaseMs: number, now = Date.now()): Promise<number> {
     const r = await sql`
-      update inbox set status = 'pending', locked_until = null
-      where status = 'processing' and status in ('pending', 'processing') and locked_until < ${Date.now()}`.execute(this.db);
+      update inbox set locked_until = ${now + leaseMs}
+      where status = 'processing' and status in ('pending', 'processing') and lease_owner = ${owner}`.execute(this.db);
     return Number(r.numAffectedRows ?? 0);
   }
 
-  /** Ends a row: `done`, `ignored` (not for us / unsupported) or `failed`. */
-  async finish(id: number, status: 'done' | 'ignored' | 'failed', error?: string): Promise<void> {
-    await this.db
-      .updateTable('inbox')
-      .set({ status, processed_at: Date.now(), locked_until: null, last_error: error ?? null })
-      .where('id', '=', id)
-      .execute();
+  /**
+   * Puts rows whose lease ended before `now` (a stopped process's) back to pending; returns how many.
+   * The last owner stays recorded until someone claims the row.
+   */
+  async recoverExpired(now = Date.now()): Promise<number> {
+    const r = await sql`
+      update inbox set status = 'pending', locked_until = null
+      where status = 'processing' and status in ('pending', 'processing') and locked_until < ${now}`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
   }
 
-  /** Hands a leased row back untouched (shutdown before it started). */
-  async release(id: number): Promise<void> {
-    await this.db.updateTable('inbox').set({ status: 'pending', locked_until: null }).where('id', '=', id).where('status', '=', 'processing').execute();
+  /** Puts every processing row back to pending, leases or not: for a single process (SQLite) at start. */
+  async takeBackAll(): Promise<number> {
+    const r = await sql`
+      update inbox set status = 'pending', locked_until = null
+      where status = 'processing' and status in ('pending', 'processing')`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
+  }
+
+  /**
+   * Ends a row: `done`, `ignored` (not for us / unsupported) or `failed`. With `owner`, only while
+   * that process still has the row (processing, or taken back but not claimed by another yet);
+   * otherwise nothing is written and {@link LeaseLostError} is thrown, so a transaction around it rolls back.
+   */
+  async finish(id: number, status: 'done' | 'ignored' | 'failed', error?: string, owner?: string | null): Promise<void> {
+    let q = this.db
+      .updateTable('inbox')
+      .set({ status, processed_at: Date.now(), locked_until: null, last_error: error ?? null })
+      .where('id', '=', id);
+    if (owner) q = q.where('lease_owner', '=', owner).where('status', 'in', ['pending', 'processing']);
+    const r = await q.executeTakeFirst();
+    if (owner && Number(r.numUpdatedRows) === 0) throw new LeaseLostError(id);
   }
 
   /** Counts rows by status (for health and tests). */
@@ -115,6 +152,11 @@ export class InboxRepo {
   }
 
   async byId(id: number): Promise<InboxRow | undefined> {
-    return this.db.selectFrom('inbox').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.db.selectFrom('inbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && normalize(r);
   }
+}
+
+function normalize(r: InboxRow): InboxRow {
+  return { ...r, id: Number(r.id), attempts: Number(r.attempts), locked_until: r.locked_until === null ? null : Number(r.locked_until) };
 }

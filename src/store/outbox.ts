@@ -52,6 +52,7 @@ export class OutboxRepo {
           max_attempts: d.maxAttempts,
           next_attempt_at: d.notBefore ?? now,
           locked_until: null,
+          lease_owner: null,
           last_error: null,
           result: null,
           created_at: now,
@@ -73,12 +74,14 @@ export class OutboxRepo {
     return rows.map(normalize);
   }
 
-  /** Leases up to `limit` due pending rows, never one whose ordering key has an older unfinished row. */
-  async claim(limit: number, leaseMs: number): Promise<DeliveryRow[]> {
-    const now = Date.now();
+  /**
+   * Leases up to `limit` due pending rows to `owner` for `leaseMs`, never one whose ordering key has
+   * an older unfinished row, whoever holds it. One statement; `for update skip locked` on PostgreSQL.
+   */
+  async claim(limit: number, leaseMs: number, owner: string, now = Date.now()): Promise<DeliveryRow[]> {
     const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
     const r = await sql<DeliveryRow>`
-      update outbox set status = 'sending', locked_until = ${now + leaseMs}, attempts = attempts + 1, updated_at = ${now}
+      update outbox set status = 'sending', locked_until = ${now + leaseMs}, lease_owner = ${owner}, attempts = attempts + 1, updated_at = ${now}
       where id in (
         select d.id from outbox d
         where d.status = 'pending' and d.status in ('pending', 'sending') and d.next_attempt_at <= ${now}
@@ -92,12 +95,30 @@ export class OutboxRepo {
     return r.rows.map(normalize).sort((a, b) => a.id - b.id);
   }
 
-  /** Puts rows whose lease expired (a crashed worker's sends) back to pending, due now; returns how many. */
-  async recoverExpired(): Promise<number> {
-    const now = Date.now();
+  /** Extends the lease of every row `owner` is sending to `now + leaseMs`; returns how many. */
+  async heartbeat(owner: string, leaseMs: number, now = Date.now()): Promise<number> {
+    const r = await sql`
+      update outbox set locked_until = ${now + leaseMs}
+      where status = 'sending' and status in ('pending', 'sending') and lease_owner = ${owner}`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
+  }
+
+  /**
+   * Puts rows whose lease ended before `now` (a stopped process's sends) back to pending, due now;
+   * returns how many. The idempotency key stays, so the next attempt carries the same one.
+   */
+  async recoverExpired(now = Date.now()): Promise<number> {
     const r = await sql`
       update outbox set status = 'pending', locked_until = null, next_attempt_at = ${now}, updated_at = ${now}
       where status = 'sending' and status in ('pending', 'sending') and locked_until < ${now}`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
+  }
+
+  /** Puts every row being sent back to pending, due now, leases or not: for a single process (SQLite) at start. */
+  async takeBackAll(now = Date.now()): Promise<number> {
+    const r = await sql`
+      update outbox set status = 'pending', locked_until = null, next_attempt_at = ${now}, updated_at = ${now}
+      where status = 'sending' and status in ('pending', 'sending')`.execute(this.db);
     return Number(r.numAffectedRows ?? 0);
   }
 
@@ -111,35 +132,43 @@ export class OutboxRepo {
     return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
   }
 
-  /** Records a successful send (only of a row still being sent: a disconnect may have failed it meanwhile). */
+  /**
+   * Records a successful send. The platform has it, so this applies to a row still unfinished whoever
+   * holds it now (taken back meanwhile too); a row a disconnect failed meanwhile stays failed.
+   */
   async markSent(id: number, result: unknown): Promise<void> {
     const now = Date.now();
     await this.db
       .updateTable('outbox')
       .set({ status: 'sent', result: JSON.stringify(result ?? {}), sent_at: now, updated_at: now, locked_until: null, last_error: null })
       .where('id', '=', id)
-      .where('status', '=', 'sending')
+      .where('status', 'in', ['pending', 'sending'])
       .execute();
   }
 
-  /** Puts a row back for another attempt at `at`. */
-  async reschedule(id: number, at: number, error: string): Promise<void> {
-    await this.db
-      .updateTable('outbox')
+  /**
+   * Puts a row back for another attempt at `at`. With `owner`, only while that process still has
+   * the row (not claimed by another since), so a late failure never undoes another process's send.
+   */
+  async reschedule(id: number, at: number, error: string, owner?: string | null): Promise<void> {
+    await this.held(id, owner)
       .set({ status: 'pending', next_attempt_at: at, last_error: error, locked_until: null, updated_at: Date.now() })
-      .where('id', '=', id)
-      .where('status', '=', 'sending')
       .execute();
   }
 
-  /** Ends a row for good: `failed` (refused) or `dead` (out of attempts). */
-  async markFailed(id: number, status: 'failed' | 'dead', error: string): Promise<void> {
-    await this.db
-      .updateTable('outbox')
-      .set({ status, last_error: error, locked_until: null, updated_at: Date.now() })
-      .where('id', '=', id)
-      .where('status', '=', 'sending')
-      .execute();
+  /**
+   * Ends a row for good: `failed` (refused) or `dead` (out of attempts); with `owner`, as in
+   * {@link reschedule}. Returns false when the row was no longer this process's to end.
+   */
+  async markFailed(id: number, status: 'failed' | 'dead', error: string, owner?: string | null): Promise<boolean> {
+    const r = await this.held(id, owner).set({ status, last_error: error, locked_until: null, updated_at: Date.now() }).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** An update of a row being sent; with `owner`, of a row that process still has. */
+  private held(id: number, owner: string | null | undefined) {
+    const q = this.db.updateTable('outbox').where('id', '=', id);
+    return owner ? q.where('lease_owner', '=', owner).where('status', 'in', ['pending', 'sending']) : q.where('status', '=', 'sending');
   }
 
   /** Fails every unfinished delivery of an integration (it was disconnected). Returns how many. */
@@ -188,5 +217,11 @@ export class OutboxRepo {
 }
 
 function normalize(r: DeliveryRow): DeliveryRow {
-  return { ...r, id: Number(r.id), attempts: Number(r.attempts), next_attempt_at: Number(r.next_attempt_at) };
+  return {
+    ...r,
+    id: Number(r.id),
+    attempts: Number(r.attempts),
+    next_attempt_at: Number(r.next_attempt_at),
+    locked_until: r.locked_until === null ? null : Number(r.locked_until),
+  };
 }

@@ -9,11 +9,21 @@ export type ProfileRow = Selectable<AgentProfilesTable>;
 /**
  * How an agent is reached. An `llm` agent keeps its non-secret settings as JSON (`config`) and its
  * secrets (API key, MCP headers) as one string sealed in `agent_secret`; src/llm/settings.ts owns both shapes.
+ * For `http`, `delivery` defaults to `at_least_once` (and is kept on update when absent).
  */
 export type AgentSpec =
   | { kind: 'echo' }
-  | { kind: 'http'; url: string; secret?: string }
+  | { kind: 'http'; url: string; secret?: string; delivery?: AgentDelivery }
   | { kind: 'llm'; config: Record<string, unknown>; secret?: string };
+
+/**
+ * What happens to a turn a crash interrupted after the agent got it: `at_least_once` (the default)
+ * sends it again with the same `webhook-id`; `at_most_once` does not and asks the person to resend.
+ */
+export type AgentDelivery = 'at_least_once' | 'at_most_once';
+
+/** The delivery promises a profile may choose, the default first. */
+export const AGENT_DELIVERIES = ['at_least_once', 'at_most_once'] as const satisfies readonly AgentDelivery[];
 
 /** Where the agent's secret is sealed: binds the ciphertext to its row. */
 export const profileSecretContext = (id: string) => `agent_profiles.agent_secret:${id}`;
@@ -36,6 +46,7 @@ export class ProfilesRepo {
       name,
       ...this.agentColumns(id, agent),
       token_hash: hashToken(token),
+      agent_delivery: (agent.kind === 'http' && agent.delivery) || 'at_least_once',
       created_at: now,
       updated_at: now,
     };
@@ -72,10 +83,15 @@ export class ProfilesRepo {
     return this.db.selectFrom('agent_profiles').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
   }
 
-  /** Updates name and/or agent of a user's profile; returns the new row or undefined. */
-  async update(userId: string, id: string, patch: { name?: string; agent?: AgentSpec }): Promise<ProfileRow | undefined> {
+  /**
+   * Updates name, agent and/or delivery promise of a user's profile; returns the new row or undefined.
+   * An agent spec replaces the agent (its `delivery`, when given, too); `delivery` alone changes only that.
+   */
+  async update(userId: string, id: string, patch: { name?: string; agent?: AgentSpec; delivery?: AgentDelivery }): Promise<ProfileRow | undefined> {
     const values: Partial<ProfileRow> = { updated_at: Date.now() };
     if (patch.name !== undefined) values.name = patch.name;
+    const delivery = patch.delivery ?? (patch.agent?.kind === 'http' ? patch.agent.delivery : undefined);
+    if (delivery) values.agent_delivery = delivery;
     if (patch.agent) Object.assign(values, this.agentColumns(id, patch.agent));
     const r = await this.db.updateTable('agent_profiles').set(values).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
     return Number(r.numUpdatedRows) ? this.get(userId, id) : undefined;

@@ -56,6 +56,11 @@ export interface AgentProfilesTable {
   /** Non-secret settings of `llm` agents, as JSON text (migration 007). */
   agent_config: string | null;
   token_hash: string;
+  /**
+   * What happens to a turn a crash interrupted after the agent got it: `at_least_once` (default: sent
+   * again with the same `webhook-id`) or `at_most_once` (not sent again; the person is asked to resend).
+   */
+  agent_delivery: string;
   created_at: number;
   updated_at: number;
 }
@@ -161,7 +166,10 @@ export interface InboxTable {
   /** `pending` | `processing` | `done` | `ignored` | `failed`. */
   status: string;
   attempts: number;
+  /** End of the lease (epoch ms) while `processing`; renewed by its owner's heartbeat. */
   locked_until: number | null;
+  /** The hub process that holds (or last held) the lease: a random id per process. */
+  lease_owner: string | null;
   last_error: string | null;
   received_at: number;
   processed_at: number | null;
@@ -184,7 +192,10 @@ export interface OutboxTable {
   attempts: number;
   max_attempts: number;
   next_attempt_at: number;
+  /** End of the lease (epoch ms) while `sending`; renewed by its owner's heartbeat. */
   locked_until: number | null;
+  /** The hub process that holds (or last held) the lease: a random id per process. */
+  lease_owner: string | null;
   last_error: string | null;
   /** JSON of the platform's ids for what was sent. */
   result: string | null;

@@ -12,7 +12,7 @@ describe('graceful shutdown', () => {
   });
   afterAll(() => agent.close());
 
-  it('finishes the running turn, hands waiting rows back, and a restart answers them at once', async () => {
+  it('finishes the running turn, leaves the waiting rows pending, and a restart answers them at once', async () => {
     const db = await freshDatabase('sqlite');
     const env = { SWITCHBOARD_ALLOW_PRIVATE_URLS: '127.0.0.1' };
     let t = await startTestHub({ database: db, env });

@@ -48,21 +48,23 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(other[0].duplicate).toBe(false);
   });
 
-  it('hands out inbox rows once, in arrival order', async () => {
+  it('hands out inbox rows once, in arrival order, one conversation\'s next row only after the previous one ended', async () => {
     const ev = (key: string, n: number) => ({ channel: 'order', source: 's', externalEventId: `${key}-${n}`, orderingKey: key, payload: { n } });
     await store.inbox.append([ev('x', 1), ev('x', 2), ev('y', 1), ev('x', 3), ev('y', 2)]);
-    const first = (await store.inbox.claim(100, 60_000)).filter((r) => r.channel === 'order');
-    expect(first.map((r) => r.external_event_id)).toEqual(['x-1', 'x-2', 'y-1', 'x-3', 'y-2']);
-    expect((await store.inbox.claim(100, 60_000)).filter((r) => r.channel === 'order')).toEqual([]);
+    const first = (await store.inbox.claim(100, 60_000, 'me')).filter((r) => r.channel === 'order');
+    expect(first.map((r) => r.external_event_id)).toEqual(['x-1', 'y-1']);
+    expect((await store.inbox.claim(100, 60_000, 'me')).filter((r) => r.channel === 'order')).toEqual([]);
+    await store.inbox.finish(first[0].id, 'done', undefined, 'me');
+    expect((await store.inbox.claim(100, 60_000, 'me')).filter((r) => r.channel === 'order').map((r) => r.external_event_id)).toEqual(['x-2']);
   });
 
   it('re-claims an inbox row whose lease expired (a crashed worker)', async () => {
     await store.inbox.append([{ channel: 'lease', source: 's', externalEventId: 'l1', orderingKey: 'lease', payload: {} }]);
-    const [row] = (await store.inbox.claim(50, -1)).filter((r) => r.channel === 'lease');
+    const [row] = (await store.inbox.claim(50, -1, 'crashed')).filter((r) => r.channel === 'lease');
     expect(row.attempts).toBe(1);
-    expect((await store.inbox.claim(50, 60_000)).filter((r) => r.channel === 'lease')).toEqual([]);
+    expect((await store.inbox.claim(50, 60_000, 'me')).filter((r) => r.channel === 'lease')).toEqual([]);
     expect(await store.inbox.recoverExpired()).toBeGreaterThanOrEqual(1);
-    const [again] = (await store.inbox.claim(50, 60_000)).filter((r) => r.channel === 'lease');
+    const [again] = (await store.inbox.claim(50, 60_000, 'me')).filter((r) => r.channel === 'lease');
     expect(again.id).toBe(row.id);
     expect(again.attempts).toBe(2);
   });
@@ -72,11 +74,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     const d = (key: string, chat: string, notBefore?: number) => ({ idempotencyKey: key, userId: u.id, channel: 'test', integrationId: null, orderingKey: chat, payload: { text: key }, maxAttempts: 3, notBefore });
     await store.outbox.enqueue([d('o1', 'c1'), d('o2', 'c1'), d('o3', 'c2'), d('o4', 'c3', Date.now() + 60_000)]);
     await store.outbox.enqueue([d('o1', 'c1')]);
-    const claimed = await store.outbox.claim(10, 60_000);
+    const claimed = await store.outbox.claim(10, 60_000, 'me');
     expect(claimed.map((r) => r.idempotency_key).sort()).toEqual(['o1', 'o3']);
-    expect(await store.outbox.claim(10, 60_000)).toEqual([]);
+    expect(await store.outbox.claim(10, 60_000, 'me')).toEqual([]);
     await store.outbox.markSent(claimed[0].id, { messageIds: ['m1'] });
-    const next = await store.outbox.claim(10, 60_000);
+    const next = await store.outbox.claim(10, 60_000, 'me');
     expect(next.map((r) => r.idempotency_key)).toEqual(['o2']);
     expect(next[0].attempts).toBe(1);
     expect((await store.outbox.counts()).pending).toBe(1);

@@ -5,18 +5,30 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../../errors.t
 import { checkUrl, UrlGuardError } from '../../net/url-guard.ts';
 import type { HubContext } from '../../hub.ts';
 import { LlmAgentInput, llmAgentSpec } from '../../llm/settings.ts';
-import type { AgentSpec, ProfileRow } from '../../store/profiles.ts';
+import { AGENT_DELIVERIES, type AgentSpec, type ProfileRow } from '../../store/profiles.ts';
 import { principal, userOnly } from '../auth.ts';
 import { parse } from '../validate.ts';
 import { profileView } from '../views.ts';
 
+/** `agent.delivery`: what a crash between "the agent got the turn" and "its outcome is stored" leads to. */
+const Delivery = z.enum(AGENT_DELIVERIES);
 const Agent = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('echo') }),
-  z.strictObject({ kind: z.literal('http'), url: z.url({ protocol: /^https?$/ }), secret: z.string().startsWith('whsec_').optional() }),
+  z.strictObject({
+    kind: z.literal('http'),
+    url: z.url({ protocol: /^https?$/ }),
+    secret: z.string().startsWith('whsec_').optional(),
+    delivery: Delivery.optional(),
+  }),
   LlmAgentInput,
 ]);
+/** In PATCH, `{"agent":{"delivery":…}}` alone changes only the setting (URL and secret stay). */
+const AgentSettings = z.strictObject({ delivery: Delivery });
 const CreateProfile = z.strictObject({ name: z.string().min(1).max(100).regex(/^[\w.-]+$/, 'letters, digits, _ . - only'), agent: Agent.optional() });
-const PatchProfile = z.strictObject({ name: CreateProfile.shape.name.optional(), agent: Agent.optional() });
+const PatchProfile = z.strictObject({
+  name: CreateProfile.shape.name.optional(),
+  agent: z.union([Agent, AgentSettings]).optional(),
+});
 
 /** Completes an http agent spec with a generated secret; returns the secret to show once. */
 function withSecret(agent: z.infer<typeof Agent>): { spec: AgentSpec; shownSecret?: string } {
@@ -87,9 +99,14 @@ export function profilesRoutes(hub: HubContext): Router {
     if (body.name && body.name !== profile.name && (await store.profiles.find(user.id, body.name))) {
       throw new ConflictError(`A profile named ${body.name} already exists`, 'profile_exists');
     }
-    await guardAgentUrl(hub, body.agent);
-    const agent = body.agent ? withSecret(body.agent) : undefined;
-    const updated = await store.profiles.update(user.id, profile.id, { name: body.name, agent: agent?.spec });
+    const spec = body.agent && 'kind' in body.agent ? body.agent : undefined;
+    const settings = body.agent && !('kind' in body.agent) ? body.agent : undefined;
+    if (settings && profile.agent_kind !== 'http') {
+      throw new UnprocessableError('agent.delivery applies to http agents only (an echo agent runs inside the hub)', 'not_an_http_agent');
+    }
+    await guardAgentUrl(hub, spec);
+    const agent = spec ? withSecret(spec) : undefined;
+    const updated = await store.profiles.update(user.id, profile.id, { name: body.name, agent: agent?.spec, delivery: settings?.delivery });
     if (!updated) throw new NotFoundError('Profile');
     res.json({ profile: profileView(updated), ...(agent?.shownSecret ? { agent_secret: agent.shownSecret } : {}) });
   });

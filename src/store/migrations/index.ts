@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.ts';
 import * as m002 from './002_api_key_names.ts';
 import * as m003 from './003_integration_state.ts';
+import * as m004 from './004_bus_leases.ts';
 import * as m006 from './006_triggers.ts';
 import * as m007 from './007_llm_profiles.ts';
 
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
   '002_api_key_names': m002,
   '003_integration_state': m003,
+  '004_bus_leases': m004,
   '006_triggers': m006,
   '007_llm_profiles': m007,
 };

@@ -1,10 +1,13 @@
-import type { AdapterServices, AdapterSettings, AppendResult, InboxEvent, Logger } from '../channel/index.ts';
+import { randomUUID } from 'node:crypto';
+import { MemoryRateLimiter, type AdapterServices, type AdapterSettings, type AppendResult, type InboxEvent, type Logger } from '../channel/index.ts';
 import type { Store } from '../store/index.ts';
 
 /**
  * Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group
  * commit, wake-up). `multiRow(type)` says whether a channel allows several rows per user (its
- * capabilities), so rows it creates get the single-row guarantee otherwise.
+ * capabilities), so rows it creates get the single-row guarantee otherwise. `replicaId` names this
+ * process as a lease owner (default a fresh random id); send pacing is shared through the database
+ * on PostgreSQL and kept in memory on SQLite.
  */
 export function adapterServices(
   store: Store,
@@ -12,6 +15,7 @@ export function adapterServices(
   log: Logger,
   appendInbound: (events: InboxEvent[]) => Promise<AppendResult[]>,
   multiRow: (type: string) => boolean,
+  replicaId: string = randomUUID(),
 ): AdapterServices {
   return {
     config,
@@ -70,5 +74,10 @@ export function adapterServices(
       unlink: (channel, integrationId, externalUserId) => store.links.unlink(channel, integrationId, externalUserId),
       ofUser: (userId, integrationId) => store.links.ofUser(userId, integrationId),
     },
+    leases: {
+      acquire: (name, ttlMs) => store.leases.acquire(name, replicaId, ttlMs),
+      release: (name) => store.leases.release(name, replicaId),
+    },
+    rates: store.dialect === 'postgres' ? store.rateLimits : new MemoryRateLimiter(),
   };
 }

@@ -12,3 +12,4 @@ export * from '../net/url-guard.ts';
 // Standard Webhooks signing, for adapters that sign what they send.
 export { newWebhookSecret, signedHeaders } from '../crypto/standard-webhooks.ts';
 export { guardedFetch, GuardedTimeoutError, type GuardedFetchOptions, type GuardedResponse } from '../net/guarded-fetch.ts';
+export * from './rate-limiter.ts';

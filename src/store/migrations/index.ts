@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.ts';
 import * as m002 from './002_api_key_names.ts';
 import * as m003 from './003_integration_state.ts';
+import * as m005 from './005_replica_coordination.ts';
 
 /** Every migration, in code so it runs the same under tsx, vitest and a bundle. Names sort in order. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
   '002_api_key_names': m002,
   '003_integration_state': m003,
+  '005_replica_coordination': m005,
 };
 
 /** Kysely migration provider over {@link MIGRATIONS}. */

@@ -42,9 +42,10 @@ export interface PacerDeps {
 }
 
 /**
- * Paces sends before Telegram has to say 429: per chat (or group), then per bot. Each send reserves
- * a slot in its chat's bucket and then in its bot's, in one call to the limiter (one database round
- * trip on PostgreSQL, so the limits hold across replicas), and sleeps until it. Other chats go on
+ * Paces sends before Telegram has to say 429: per chat (or group), then per bot. A send whose chat
+ * is free reserves its chat's and its bot's slot in one call to the limiter (one database round trip
+ * on PostgreSQL, so the limits hold across replicas) and sleeps until the bot's; one that must wait
+ * for its chat sleeps first and then reserves its bot's slot (a second call). Other chats go on
  * meanwhile. A chat slot more than `maxWaitMs` away throws {@link RetryAfterError}, reserving
  * nothing, so the outbox reschedules the delivery instead of holding a worker.
  */
@@ -77,5 +78,12 @@ export class Pacer {
     const r = await this.limiter.reserve([chat, bot], this.o.maxWaitMs);
     if ('retryAfterMs' in r) throw new RetryAfterError(`paced: chat ${chatKey} may be sent to again in ${r.retryAfterMs} ms`, r.retryAfterMs);
     if (r.waitMs > 0) await this.sleep(r.waitMs);
+    // The chat had to wait: its bot's slot is taken now, not booked ahead of the wait.
+    for (let rest = r.rest; rest?.length; ) {
+      const next = await this.limiter.reserve(rest);
+      if ('retryAfterMs' in next) break;
+      if (next.waitMs > 0) await this.sleep(next.waitMs);
+      rest = next.rest;
+    }
   }
 }

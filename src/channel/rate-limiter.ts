@@ -8,8 +8,12 @@ export interface RateBucket {
   readonly burst: number;
 }
 
-/** What a reservation gives: a slot `waitMs` from now, or nothing reserved and a hint when to try again. */
-export type Reservation = { readonly waitMs: number } | { readonly retryAfterMs: number };
+/**
+ * What a reservation gives: a slot `waitMs` from now, or nothing reserved and a hint when to try
+ * again. `rest`, when present, lists buckets of the chain not reserved yet: reserve them once the
+ * wait is over.
+ */
+export type Reservation = { readonly waitMs: number; readonly rest?: readonly RateBucket[] } | { readonly retryAfterMs: number };
 
 /**
  * Reserves send slots. In one process it is an in-memory table ({@link MemoryRateLimiter}); on
@@ -17,10 +21,13 @@ export type Reservation = { readonly waitMs: number } | { readonly retryAfterMs:
  */
 export interface RateLimiter {
   /**
-   * Reserves one send through a chain of buckets: a slot in the first, then in each next bucket a
-   * slot no earlier than the one before it. Resolves with how long to wait before sending, in ms.
-   * When the first bucket's slot is more than `maxWaitMs` away, nothing is reserved and
-   * `retryAfterMs` says when it frees up. Buckets with interval 0 are skipped.
+   * Reserves one send through a chain of buckets (a chat, then its bot): a slot in the first, then
+   * in each next bucket a slot no earlier than the one before it. Resolves with how long to wait
+   * before sending, in ms. A bucket is never booked ahead of a wait in an earlier one (a future slot
+   * in a bot's bucket would hold back its other chats' sends that could go now): from the first
+   * bucket whose slot is not now, the later ones come back as `rest`, for the caller to reserve
+   * after waiting. When the first bucket's slot is more than `maxWaitMs` away, nothing is reserved
+   * and `retryAfterMs` says when it frees up. Buckets with interval 0 are skipped.
    */
   reserve(buckets: readonly RateBucket[], maxWaitMs?: number): Promise<Reservation>;
 }
@@ -41,6 +48,7 @@ export class MemoryRateLimiter implements RateLimiter {
     const live = buckets.filter((b) => b.intervalMs > 0);
     let at = now;
     for (const [i, b] of live.entries()) {
+      if (at > now) return { waitMs: at - now, rest: live.slice(i) };
       const old = this.tat.get(b.key) ?? 0;
       const allowed = Math.max(at, old - (Math.max(1, b.burst) - 1) * b.intervalMs);
       if (i === 0 && allowed - now > maxWaitMs) return { retryAfterMs: allowed - now };

@@ -54,6 +54,10 @@ export function openDatabase(url: string, o: OpenOptions = {}): Db {
     // An idle connection the server dropped (restart, failover) must not crash the hub: the pool
     // replaces it on the next query.
     pool.on('error', (err) => process.emitWarning(`PostgreSQL idle connection lost: ${err.message}`));
+    // A connection lost while checked out emits 'error' on its client, which pg leaves unhandled (an
+    // uncaught exception would end the hub). Its query fails anyway, and the pool drops the client
+    // when it comes back, so the event needs no more than a listener.
+    pool.on('connect', (client) => void client.on('error', () => undefined));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }

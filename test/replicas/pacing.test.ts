@@ -90,7 +90,6 @@ describe('the shared limiter on PostgreSQL', () => {
       expect(statements).toBe(10);
       const sorted = [...waits].sort((a, b) => a - b);
       sorted.forEach((w, i) => expect(w).toBeGreaterThanOrEqual(i * 100 - spread));
-      expect(sorted[9]).toBeGreaterThanOrEqual(800);
 
       // A chain: the bot's slot is never before the chat's; a chat booked too far is refused, reserving nothing.
       const chain = [

@@ -26,7 +26,7 @@ export function createSlackAdapter(deps: AdapterDeps, options: SlackAdapterOptio
   const { services } = deps;
   const botThreads = new RecentSet();
   const oauth = createOAuth(services);
-  const send = createSender({ services, pacer: new ChannelPacer(options.paceMs ?? 1000), botThreads });
+  const send = createSender({ services, pacer: new ChannelPacer(options.paceMs ?? 1000, services.rates), botThreads });
 
   return {
     name: 'slack',

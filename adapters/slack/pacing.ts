@@ -1,28 +1,30 @@
-import { observePacingWait } from '../../src/channel/index.ts';
+import { MemoryRateLimiter, observePacingWait, type RateLimiter } from '../../src/channel/index.ts';
 
 /**
  * Spaces calls per key (a Slack channel) at least `intervalMs` apart — Slack allows about one
- * chat.postMessage per second per channel. Each caller reserves the next free slot and sleeps
- * until it; the table forgets keys idle for a minute.
+ * chat.postMessage per second per channel. Each caller reserves the next free slot through the
+ * limiter and sleeps until it; with the hub's `services.rates` the slots are shared by every
+ * replica on PostgreSQL, otherwise they are kept in memory.
  */
 export class ChannelPacer {
-  private readonly next = new Map<string, number>();
-
-  /** @param intervalMs gap between two calls on one key, in ms (default 1000). */
-  constructor(private readonly intervalMs = 1000) {}
+  /**
+   * @param intervalMs gap between two calls on one key, in ms (default 1000).
+   * @param limiter where slots are reserved (default one in memory).
+   * @param sleep sleeps `ms` milliseconds (tests inject their own clock).
+   */
+  constructor(
+    private readonly intervalMs = 1000,
+    private readonly limiter: RateLimiter = new MemoryRateLimiter(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
 
   /** Resolves when the caller may make its call on `key`. */
   async wait(key: string): Promise<void> {
-    const now = Date.now();
-    const slot = Math.max(now, this.next.get(key) ?? 0);
-    this.next.set(key, slot + this.intervalMs);
-    if (this.next.size > 1000) this.sweep(now);
-    observePacingWait('slack', slot - now);
-    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
-  }
-
-  private sweep(now: number): void {
-    for (const [k, t] of this.next) if (t < now - 60_000) this.next.delete(k);
+    if (this.intervalMs <= 0) return;
+    const r = await this.limiter.reserve([{ key: `slack|channel|${key}`, intervalMs: this.intervalMs, burst: 1 }]);
+    const ms = 'waitMs' in r ? r.waitMs : r.retryAfterMs;
+    observePacingWait('slack', ms);
+    if (ms > 0) await this.sleep(ms);
   }
 }
 

@@ -8,8 +8,8 @@ import { Epochs, SHARED_LINK_CHANNEL, type TgContext } from './context.ts';
 import { isTokenRevoked, redact } from './errors.ts';
 import { interpretUpdate } from './interpret.ts';
 import { AttemptLimiter, type AttemptOptions } from './link-attempts.ts';
-import { DEFAULT_PACING, Pacer, type PacingOptions } from './pacing.ts';
-import { Pollers } from './polling.ts';
+import { DEFAULT_PACING, NO_PACING, Pacer, type PacingOptions } from './pacing.ts';
+import { Pollers, type DEFAULT_POLLING, type PollingOptions } from './polling.ts';
 import { sendMessage } from './send.ts';
 import { validateSettings } from './settings.ts';
 import { telegramStream } from './stream.ts';
@@ -19,8 +19,13 @@ import { InboxBatcher, webhookRoutes } from './webhook.ts';
 
 /** Tuning of the Telegram adapter; every field has a default. */
 export interface TelegramOptions {
-  /** Send pacing; default {@link DEFAULT_PACING} (≈1/s per chat, 20/min per group, 30/s per bot). */
+  /**
+   * Send pacing, over `TELEGRAM_PACING`; default from it: `telegram` → {@link DEFAULT_PACING} (≈1/s per
+   * chat, 20/min per group, 30/s per bot), `off` → {@link NO_PACING}.
+   */
   pacing?: Partial<PacingOptions>;
+  /** Timings of the poll lease (polling mode); default {@link DEFAULT_POLLING}: a dead poller's bots move within 10 s. */
+  polling?: Partial<PollingOptions>;
   /** `/link` and pairing attempts per chat before a cool-down; default 5, then 15 minutes. */
   attempts?: AttemptOptions;
 }
@@ -33,9 +38,11 @@ export function createTelegramAdapter(deps: AdapterDeps, options: TelegramOption
   const services = deps.services;
   const pool = new BotPool(services);
   const ctx: TgContext = { services, pool, attempts: new AttemptLimiter(options.attempts), epochs: new Epochs(services) };
-  const pacer = new Pacer({ ...DEFAULT_PACING, ...options.pacing });
+  const pacing = options.pacing ? { ...DEFAULT_PACING, ...options.pacing } : telegramConfig.of(services).pacing === 'off' ? NO_PACING : DEFAULT_PACING;
+  // Slots are reserved through the hub's limiter: shared by every replica on PostgreSQL.
+  const pacer = new Pacer(pacing, { limiter: services.rates });
   const batcher = new InboxBatcher(services);
-  const pollers = new Pollers(ctx);
+  const pollers = new Pollers(ctx, options.polling);
 
   return {
     name: 'telegram',

@@ -11,11 +11,16 @@ export const telegramConfig = defineAdapterConfig({
       TELEGRAM_SHARED_BOT_TOKEN: optionalEnv,
       /** `webhook` (default; needs a public PUBLIC_URL) or `polling` (local development). */
       TELEGRAM_MODE: optionalEnv.pipe(z.enum(['webhook', 'polling']).default('webhook')),
+      /** `telegram` (default: Telegram's published send limits) or `off` (test servers, benchmarks). */
+      TELEGRAM_PACING: optionalEnv.pipe(
+        z.enum(['telegram', 'off'], { error: (iss) => `must be one of: telegram (Telegram's published limits, the default), off; got ${JSON.stringify(iss.input)}` }).default('telegram'),
+      ),
     })
     .transform((e) => ({
       /** Without a trailing slash (grammY refuses one). */
       apiRoot: (e.TELEGRAM_API_ROOT ?? 'https://api.telegram.org').replace(/\/+$/, ''),
       sharedBotToken: e.TELEGRAM_SHARED_BOT_TOKEN,
       mode: e.TELEGRAM_MODE,
+      pacing: e.TELEGRAM_PACING,
     })),
 });

@@ -152,6 +152,8 @@ export interface TelegramConfig {
   dm_policy?: DmPolicy;
   /** Telegram user ids allowed when `dm_policy` is `allowlist`. */
   allow_from?: number[];
+  /** Paid broadcast rate of this bot, msgs/s (30–1000); absent or null: Telegram's free 30/s. */
+  broadcast_rate?: number | null;
 }
 
 /** The integration-state key of a bot's full getMe answer. */

@@ -1,4 +1,5 @@
-import type { AdapterServices, AdapterSettings, AppendResult, HubEvent, InboxEvent, IntegrationInfo, Logger } from '../channel/index.ts';
+import { randomUUID } from 'node:crypto';
+import { MemoryRateLimiter, type AdapterServices, type AdapterSettings, type AppendResult, type HubEvent, type InboxEvent, type IntegrationInfo, type Logger } from '../channel/index.ts';
 import type { Store } from '../store/index.ts';
 
 /**
@@ -6,7 +7,8 @@ import type { Store } from '../store/index.ts';
  * commit, wake-up). `multiRow(type)` says whether a channel allows several rows per user (its
  * capabilities), so rows it creates get the single-row guarantee otherwise. `hooks` carries hub events
  * to the triggers: `emit` fires them, `statusChanged` is told when an adapter changed an integration's
- * health (it fires `integration.unhealthy`).
+ * health (it fires `integration.unhealthy`). `replicaId` names this process as a lease owner (default
+ * a fresh random id); send pacing is shared through the database on PostgreSQL and kept in memory on SQLite.
  */
 export function adapterServices(
   store: Store,
@@ -18,6 +20,7 @@ export function adapterServices(
     emit(event: HubEvent): Promise<number>;
     statusChanged(before: IntegrationInfo, reason: string | null): void;
   } = { emit: async () => 0, statusChanged: () => {} },
+  replicaId: string = randomUUID(),
 ): AdapterServices {
   return {
     config,
@@ -81,5 +84,10 @@ export function adapterServices(
       unlink: (channel, integrationId, externalUserId) => store.links.unlink(channel, integrationId, externalUserId),
       ofUser: (userId, integrationId) => store.links.ofUser(userId, integrationId),
     },
+    leases: {
+      acquire: (name, ttlMs) => store.leases.acquire(name, replicaId, ttlMs),
+      release: (name) => store.leases.release(name, replicaId),
+    },
+    rates: store.dialect === 'postgres' ? store.rateLimits : new MemoryRateLimiter(),
   };
 }

@@ -15,3 +15,4 @@ export { newWebhookSecret, signedHeaders } from '../crypto/standard-webhooks.ts'
 // Pacing waits, for adapters that pace their sends (metrics).
 export { observePacingWait } from '../metrics/pacing.ts';
 export { guardedFetch, GuardedTimeoutError, type GuardedFetchOptions, type GuardedResponse } from '../net/guarded-fetch.ts';
+export * from './rate-limiter.ts';

@@ -1,4 +1,5 @@
 import type { AdapterSettings } from './adapter-config.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 
 /** An integration as adapters see it (never its secrets; those are opened on request). */
 export interface IntegrationInfo {
@@ -172,4 +173,22 @@ export interface AdapterServices {
     unlink(channel: string, integrationId: string | null, externalUserId: string): Promise<boolean>;
     ofUser(userId: string, integrationId?: string): Promise<IdentityLink[]>;
   };
+  /**
+   * Named leases shared by every replica of the hub (one database): at most one replica holds a
+   * name at a time, until it stops renewing. Names are the adapter's own, e.g. `telegram-poll:<id>`.
+   */
+  readonly leases: {
+    /**
+     * Takes the lease for this replica for `ttlMs` (ms) when it is free or has run out, or renews
+     * it when this replica holds it. Resolves true when this replica holds it afterwards.
+     */
+    acquire(name: string, ttlMs: number): Promise<boolean>;
+    /** Gives the lease up if this replica holds it. */
+    release(name: string): Promise<void>;
+  };
+  /**
+   * Send slots shared by every replica: on PostgreSQL one table all replicas reserve in (one round
+   * trip per reservation); on SQLite (one process) an in-memory limiter.
+   */
+  readonly rates: RateLimiter;
 }

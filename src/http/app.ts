@@ -45,7 +45,7 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.use(metricsRoutes({ store: hub.store, log: logger, token: hub.config.metricsToken }));
   app.use('/api', inboundLatency(hub.bus.adapters.values()));
-  app.use(inboundRoutes(hub.bus.adapters.values()));
+  app.use(inboundRoutes(hub.bus.adapters.values(), hub.log));
   for (const extra of hub.extraRoutes) app.use(extra);
   // MCP (POST /mcp) parses and authenticates its own requests, before the /v1 JSON parser.
   app.use(mcpRoutes(hub));

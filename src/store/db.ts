@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { ensurePrivateDir, makePrivate, securePrivateDirIfPresent, touchPrivate } from '../private-files.ts';
-import { migrationProvider } from './migrations/index.ts';
+import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.ts';
 import type { Database } from './schema.ts';
 
 /** The dialect a store runs on. */
@@ -14,6 +14,11 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: Dialect;
+  /** The SQLite file (absent for PostgreSQL and `:memory:`). */
+  readonly file?: string;
+  /** Whether this handle holds the SQLite file's single-process lock (see {@link OpenOptions.singleProcess}). */
+  readonly holdsLock?: boolean;
+  /** Closes the connections (and gives the single-process lock up). */
   close(): Promise<void>;
 }
 
@@ -27,6 +32,12 @@ export interface OpenOptions {
    * is a SQLite file. The key files in it are narrowed by their own writers.
    */
   dataDir?: string;
+  /**
+   * SQLite: take the database's single-process lock (`<file>.lock`) for as long as it is open, and
+   * refuse with a {@link DatabaseInUseError} when another process holds it. The hub opens its
+   * database this way; tools that may run beside it (`keys rotate`) do not. Default false.
+   */
+  singleProcess?: boolean;
 }
 
 /**
@@ -37,23 +48,45 @@ export interface OpenOptions {
 export function openDatabase(url: string, o: OpenOptions = {}): Db {
   if (o.dataDir) securePrivateDirIfPresent(o.dataDir);
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // A lost server must fail calls quickly (the webhooks answer 503) rather than hang them, and
+    // half-open connections are noticed by TCP keep-alive.
+    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     // An idle connection the server dropped (restart, failover) must not crash the hub: the pool
     // replaces it on the next query.
     pool.on('error', (err) => process.emitWarning(`PostgreSQL idle connection lost: ${err.message}`));
+    // A connection lost while checked out emits 'error' on its client, which pg leaves unhandled (an
+    // uncaught exception would end the hub). Its query fails anyway, and the pool drops the client
+    // when it comes back, so the event needs no more than a listener.
+    pool.on('connect', (client) => void client.on('error', () => undefined));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }
   const file = url.replace(/^sqlite:(\/\/)?/, '');
   if (file !== ':memory:') preparePrivateFile(file, o.dataDir);
-  const sqlite = new SQLite(file, { timeout: 5000 });
+  const lock: SqliteLock | undefined = o.singleProcess && file !== ':memory:' ? acquireSqliteLock(file) : undefined;
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(file, { timeout: 5000 });
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   sqlite.pragma('journal_mode = WAL');
   // SQLite gives -wal/-shm the database file's mode; files an older version left are narrowed here.
   if (file !== ':memory:') for (const suffix of ['-wal', '-shm', '-journal']) makePrivate(file + suffix);
   sqlite.pragma(`synchronous = ${process.env.SQLITE_SYNCHRONOUS ?? 'FULL'}`);
   sqlite.pragma('foreign_keys = ON');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'sqlite',
+    ...(file !== ':memory:' ? { file } : {}),
+    holdsLock: lock !== undefined,
+    async close() {
+      await kysely.destroy();
+      lock?.release();
+    },
+  };
 }
 
 /**
@@ -87,14 +120,6 @@ function withStatementCache(db: SQLite.Database): SqliteDatabase {
   };
 }
 
-/** Runs every pending migration; throws with the failing migration's name. Returns the names applied. */
-export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    const why = error instanceof Error ? error.message : String(error ?? 'unknown error');
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${why}`);
-  }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-}
+export { migrate } from './migrate.ts';
+export { isDatabaseUnavailable } from './db-errors.ts';
+export { DatabaseInUseError } from './sqlite-lock.ts';

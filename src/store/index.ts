@@ -6,11 +6,13 @@ import { IdentityLinksRepo } from './identity-links.ts';
 import { InboxRepo } from './inbox.ts';
 import { IntegrationStateRepo } from './integration-state.ts';
 import { IntegrationsRepo } from './integrations.ts';
+import { LeasesRepo } from './leases.ts';
 import { LinkCodesRepo } from './link-codes.ts';
 import { MessagesRepo } from './messages.ts';
 import { ClaimsRepo, NotificationsRepo } from './notifications.ts';
 import { OutboxRepo } from './outbox.ts';
 import { ProfilesRepo } from './profiles.ts';
+import { RateLimitsRepo } from './rate-limits.ts';
 import type { Database } from './schema.ts';
 import { ThreadsRepo } from './threads.ts';
 import { TriggersRepo } from './triggers.ts';
@@ -35,6 +37,10 @@ export interface Store {
   readonly linkCodes: LinkCodesRepo;
   /** Triggers and their schedule state. */
   readonly triggers: TriggersRepo;
+  /** Named leases replicas share (one poller per bot…). */
+  readonly leases: LeasesRepo;
+  /** The shared send limiter (PostgreSQL; SQLite paces in memory). */
+  readonly rateLimits: RateLimitsRepo;
   /** Runs `fn` in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -56,6 +62,8 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, i
     claims: new ClaimsRepo(kysely),
     linkCodes: new LinkCodesRepo(kysely),
     triggers: new TriggersRepo(kysely, envelope),
+    leases: new LeasesRepo(kysely, dialect),
+    rateLimits: new RateLimitsRepo(kysely),
     transaction: (fn) =>
       inTx
         ? fn(build(kysely, dialect, envelope, true))
@@ -69,4 +77,4 @@ export function createStore(db: Db, envelope: Envelope): Store {
 }
 
 export type { Db } from './db.ts';
-export { openDatabase, migrate } from './db.ts';
+export { openDatabase, migrate, isDatabaseUnavailable, DatabaseInUseError } from './db.ts';

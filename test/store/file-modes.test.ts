@@ -41,12 +41,12 @@ describe('files on disk', () => {
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('a fresh data dir is 0700 and every file in it 0600: database, WAL, shared memory and keys', async () => {
+  it('a fresh data dir is 0700 and every file in it 0600: database, WAL, shared memory, single-process lock and keys', async () => {
     const hub = await startHub(dataDir);
     try {
       const found = modes(dataDir);
-      expect(Object.keys(found).sort()).toEqual(['.', 'admin.key', 'master.key', 'switchboard.db', 'switchboard.db-shm', 'switchboard.db-wal']);
-      expect(found).toEqual({ '.': '700', 'admin.key': '600', 'master.key': '600', 'switchboard.db': '600', 'switchboard.db-shm': '600', 'switchboard.db-wal': '600' });
+      expect(Object.keys(found).sort()).toEqual(['.', 'admin.key', 'master.key', 'switchboard.db', 'switchboard.db-shm', 'switchboard.db-wal', 'switchboard.db.lock']);
+      expect(found).toEqual({ '.': '700', 'admin.key': '600', 'master.key': '600', 'switchboard.db': '600', 'switchboard.db-shm': '600', 'switchboard.db-wal': '600', 'switchboard.db.lock': '600' });
     } finally {
       await hub.close(1000);
     }

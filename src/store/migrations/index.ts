@@ -3,6 +3,7 @@ import * as m001 from './001_initial.ts';
 import * as m002 from './002_api_key_names.ts';
 import * as m003 from './003_integration_state.ts';
 import * as m004 from './004_bus_leases.ts';
+import * as m005 from './005_replica_coordination.ts';
 import * as m006 from './006_triggers.ts';
 import * as m007 from './007_llm_profiles.ts';
 
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002_api_key_names': m002,
   '003_integration_state': m003,
   '004_bus_leases': m004,
+  '005_replica_coordination': m005,
   '006_triggers': m006,
   '007_llm_profiles': m007,
 };

@@ -40,7 +40,7 @@ describe('request log', () => {
     expect(ok.status).toBe(200);
     const missing = await info.get('/v1/nothing-here?code=one-time-secret');
     expect(missing.status).toBe(404);
-    const line = await eventually(() => info.lineFor(missing.headers.get('x-request-id')));
+    const line = (await eventually(() => info.lineFor(missing.headers.get('x-request-id'))))!;
     expect(line).toMatchObject({ level: 30, msg: 'request completed', req: { method: 'GET', path: '/v1/nothing-here' }, res: { statusCode: 404 } });
     expect(typeof line.responseTime).toBe('number');
     expect(JSON.stringify(info.lines)).not.toContain('one-time-secret');
@@ -52,7 +52,7 @@ describe('request log', () => {
     expect((await debug.get('/healthz', { 'x-request-id': 'health-1' })).headers.get('x-request-id')).toBe('health-1');
     const ok = await debug.get('/v1/profiles', { 'x-request-id': 'trace-abc.1' });
     expect(ok.headers.get('x-request-id')).toBe('trace-abc.1');
-    const line = await eventually(() => debug.lineFor('trace-abc.1'));
+    const line = (await eventually(() => debug.lineFor('trace-abc.1')))!;
     expect(line).toMatchObject({ level: 20, req: { method: 'GET', path: '/v1/profiles' }, res: { statusCode: 200 } });
     expect(debug.lineFor('health-1')).toBeUndefined();
   });

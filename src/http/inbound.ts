@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type Response } from 'express';
 import type { ChannelAdapter } from '../channel/index.ts';
 
 /** Default body cap of a platform webhook: 1 MiB. */
@@ -22,7 +22,10 @@ export function inboundRoutes(adapters: Iterable<ChannelAdapter>): Router {
       r[route.method](route.path, raw, async (req, res) => {
         const out = await handle({
           params: req.params as Record<string, string>,
-          query: req.query as Record<string, unknown>,
+          // express parses the query string on each read; webhooks rarely look at it.
+          get query() {
+            return req.query as Record<string, unknown>;
+          },
           headers: req.headers,
           rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
         });
@@ -30,9 +33,20 @@ export function inboundRoutes(adapters: Iterable<ChannelAdapter>): Router {
         res.status(out.status);
         if (out.body === undefined) return void res.end();
         if (out.contentType) return void res.type(out.contentType).send(out.body);
-        res.json(out.body);
+        sendJson(res, out.body);
       });
     }
   }
   return r;
+}
+
+/**
+ * A JSON answer written directly: platforms read only the status, so the hot webhook path skips
+ * express's `res.json` work (content negotiation helpers, ETag hashing, freshness check).
+ */
+function sendJson(res: Response, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
 }

@@ -1,6 +1,6 @@
 import type { BenchResult } from './run.ts';
 import { startChild } from './peers/child.ts';
-import { figures, postUpdates, waitForReplies, type RunFigures } from './peers/load.ts';
+import { cpuMs, figures, postUpdates, waitForReplies, type RunFigures } from './peers/load.ts';
 import { startPeer, startSwitchboard, type System } from './peers/systems.ts';
 
 /**
@@ -49,9 +49,11 @@ async function measure(fakeUrl: string, sys: System): Promise<RunFigures[]> {
   let nextId = 1;
   const round = async (n: number) => {
     await fetch(`${fakeUrl}/_reset`, { method: 'POST' });
+    const cpu0 = cpuMs(sys.pids);
     const load = await postUpdates({ ...plan, firstUpdateId: nextId, n });
     nextId += n;
-    return figures(load, await waitForReplies(fakeUrl, n, 30_000));
+    const seen = await waitForReplies(fakeUrl, n, 30_000);
+    return figures(load, seen, cpuMs(sys.pids) - cpu0);
   };
   if (WARMUP > 0) await round(WARMUP);
   const out: RunFigures[] = [];
@@ -63,10 +65,11 @@ const f0 = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : '–');
 const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 
 function printTable(rows: { name: string; f: RunFigures }[]): void {
-  console.log(`  ${N} updates after ${WARMUP} warm-up, ${CONCURRENCY} concurrent over ${CHATS} chats; latencies in ms`);
-  console.log(`  ${'system'.padEnd(28)} ${'replies/s'.padStart(9)} ${'replies'.padStart(7)} ${'non200'.padStart(6)} ${'hook p50'.padStart(8)} ${'hook p99'.padStart(8)} ${'e2e p50'.padStart(8)} ${'e2e p99'.padStart(8)}`);
+  console.log(`  ${N} updates after ${WARMUP} warm-up, ${CONCURRENCY} concurrent over ${CHATS} chats; latencies in ms;`);
+  console.log('  CPU ms/reply: user+system time of the system\'s own processes (steady on a busy machine, unlike replies/s)');
+  console.log(`  ${'system'.padEnd(28)} ${'replies/s'.padStart(9)} ${'replies'.padStart(7)} ${'non200'.padStart(6)} ${'hook p50'.padStart(8)} ${'hook p99'.padStart(8)} ${'e2e p50'.padStart(8)} ${'e2e p99'.padStart(8)} ${'CPU ms/reply'.padStart(12)}`);
   for (const { name, f } of rows) {
-    console.log(`  ${name.padEnd(28)} ${f0(f.repliesPerSec).padStart(9)} ${String(f.replies).padStart(7)} ${String(f.non200).padStart(6)} ${f1(f.webhookP50).padStart(8)} ${f1(f.webhookP99).padStart(8)} ${f1(f.e2eP50).padStart(8)} ${f1(f.e2eP99).padStart(8)}`);
+    console.log(`  ${name.padEnd(28)} ${f0(f.repliesPerSec).padStart(9)} ${String(f.replies).padStart(7)} ${String(f.non200).padStart(6)} ${f1(f.webhookP50).padStart(8)} ${f1(f.webhookP99).padStart(8)} ${f1(f.e2eP50).padStart(8)} ${f1(f.e2eP99).padStart(8)} ${f.cpuMsPerReply.toFixed(3).padStart(12)}`);
   }
 }
 

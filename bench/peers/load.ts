@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { percentile } from '../stats.ts';
 
@@ -76,6 +77,21 @@ export async function postUpdates(plan: LoadPlan): Promise<LoadResult> {
   return { latencies, sentAt, non200, startedAt };
 }
 
+/**
+ * CPU time (user + system, ms) used so far by processes, from /proc (Linux; NaN elsewhere). Robust
+ * on a shared machine where wall-clock rates are noisy. Resolution: one clock tick (10 ms).
+ */
+export function cpuMs(pids: number[]): number {
+  try {
+    return pids.reduce((sum, pid) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    }, 0);
+  } catch {
+    return NaN;
+  }
+}
+
 /** The fake Bot API's answer to `/_wait`. */
 export interface Arrivals {
   count: number;
@@ -97,10 +113,12 @@ export interface RunFigures {
   e2eP50: number;
   e2eP99: number;
   non200: number;
+  /** CPU time of the system under test per reply (ms). */
+  cpuMsPerReply: number;
 }
 
 /** Replies/s from the first update sent to the last reply seen, and latency percentiles. */
-export function figures(load: LoadResult, seen: Arrivals): RunFigures {
+export function figures(load: LoadResult, seen: Arrivals, cpu: number): RunFigures {
   const e2e: number[] = [];
   let last = load.startedAt;
   for (const [i, at] of Object.entries(seen.arrivals)) {
@@ -115,5 +133,6 @@ export function figures(load: LoadResult, seen: Arrivals): RunFigures {
     e2eP50: percentile(e2e, 50),
     e2eP99: percentile(e2e, 99),
     non200: load.non200,
+    cpuMsPerReply: cpu / seen.count,
   };
 }

@@ -8,6 +8,8 @@ import { waitForReplies } from './load.ts';
 export interface System {
   targets: string[];
   secret: string;
+  /** Process ids of the system (for its CPU time). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startSwitchboard(fakeUrl: string, o: SwitchboardOptions): 
     for (let r = 1; r < (o.replicas ?? 1); r++) hubs.push(await startChild('bench/peers/switchboard-hub.ts', env, nodeArgs));
     return {
       targets: hubs.map((h) => `http://127.0.0.1:${h.ready}/api/telegram/${id}/webhook`),
+      pids: hubs.map((h) => h.proc.pid!),
       secret: hook.secret_token,
       async stop() {
         await Promise.all(hubs.map((h) => h.stop()));
@@ -92,5 +95,5 @@ async function claim(fakeUrl: string, webhook: string, secret: string, code: str
 /** A peer echo bot (`bench/peers/chat-sdk-echo.ts` or `bare-echo.ts`) in its own process. */
 export async function startPeer(script: string, fakeUrl: string): Promise<System> {
   const child = await startChild(script, { BOT_API_ROOT: fakeUrl, BOT_TOKEN: BENCH_BOT.token, WEBHOOK_SECRET: PEER_SECRET });
-  return { targets: [`http://127.0.0.1:${child.ready}/api/webhooks/telegram`], secret: PEER_SECRET, stop: () => child.stop() };
+  return { targets: [`http://127.0.0.1:${child.ready}/api/webhooks/telegram`], secret: PEER_SECRET, pids: [child.proc.pid!], stop: () => child.stop() };
 }

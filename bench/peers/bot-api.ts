@@ -7,7 +7,8 @@
  * Control routes for the load generator (not part of the Bot API):
  * - `GET /_webhook?token=…` → `{url, secret_token}` the bot registered with setWebhook;
  * - `POST /_reset` → forgets counts and arrival times (after a warm-up);
- * - `GET /_wait?count=N&timeout=MS` → answers when N replies have arrived (or the timeout passes) with
+ * - `GET /_wait?count=N&idle=MS` → answers when N replies have arrived, or when none arrived for MS
+ *   (default 5000: the rest are lost), with
  *   `{count, arrivals, other}`: `arrivals[i]` is the wall-clock time (ms, sub-ms precision) at which the
  *   reply to update index i (read from the reply text `… bench <i>`) arrived; `other` counts calls of
  *   other methods.
@@ -68,13 +69,17 @@ function control(url: URL, res: http.ServerResponse): void {
   }
   if (url.pathname === '/_wait') {
     const n = Number(url.searchParams.get('count'));
+    const idleMs = Number(url.searchParams.get('idle') ?? 5000);
     const answer = () => reply(res, 200, { count, arrivals, other });
     if (count >= n) return answer();
-    const waiter = { n, done: () => (clearTimeout(timer), answer()) };
-    const timer = setTimeout(() => {
+    // Answers early when no reply has arrived for idleMs: the rest are lost, not late.
+    let seen = count;
+    const waiter = { n, done: () => (clearInterval(timer), answer()) };
+    const timer = setInterval(() => {
+      if (count > seen) return void (seen = count);
       waiters = waiters.filter((w) => w !== waiter);
-      answer();
-    }, Number(url.searchParams.get('timeout') ?? 60_000));
+      waiter.done();
+    }, idleMs);
     waiters.push(waiter);
     return;
   }

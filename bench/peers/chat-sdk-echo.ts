@@ -3,7 +3,8 @@
  * (`@chat-adapter/state-memory`), an echo bot on a `node:http` server. Its webhook answers 200 at
  * once and handles the message in the background (the SDK's design); replies go to the Bot API at
  * BOT_API_ROOT through the adapter's own `fetch`. The SDK's default per-thread lock is kept
- * (`concurrency: 'drop'`); the load never has two updates of one chat in flight at once.
+ * (`concurrency: 'drop'`): a message that arrives while its chat's previous one is still being
+ * handled is dropped (LockError), so under load a few replies never come (the table shows them).
  *
  * Env: BOT_API_ROOT, BOT_TOKEN, WEBHOOK_SECRET. Prints `READY <port>` once listening on 127.0.0.1.
  */

@@ -99,9 +99,9 @@ export interface Arrivals {
   other: Record<string, number>;
 }
 
-/** Waits (event-driven, at the fake) until `count` replies arrived or `timeoutMs` passed. */
-export async function waitForReplies(fakeUrl: string, count: number, timeoutMs: number): Promise<Arrivals> {
-  return (await fetch(`${fakeUrl}/_wait?count=${count}&timeout=${timeoutMs}`)).json() as Promise<Arrivals>;
+/** Waits (event-driven, at the fake) until `count` replies arrived, or none arrived for `idleMs`. */
+export async function waitForReplies(fakeUrl: string, count: number, idleMs: number): Promise<Arrivals> {
+  return (await fetch(`${fakeUrl}/_wait?count=${count}&idle=${idleMs}`)).json() as Promise<Arrivals>;
 }
 
 /** The figures of one measured run. */

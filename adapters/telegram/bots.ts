@@ -4,6 +4,7 @@ import type { AdapterServices, IntegrationInfo } from '../../src/channel/index.t
 import { RefusedError } from '../../src/channel/index.ts';
 import { telegramConfig } from './config.ts';
 import { translate } from './errors.ts';
+import { telegramFetch } from './fetch.ts';
 import { BOT_STATE_KEY, type TelegramConfig, type TelegramSecrets, type TgUser } from './types.ts';
 
 /** grammY's Api for one bot and the bot's getMe answer. */
@@ -33,10 +34,10 @@ export class BotPool {
 
   constructor(private readonly services: AdapterServices) {}
 
-  /** A grammY Bot for a token; `me` skips getMe. */
+  /** A grammY Bot for a token; `me` skips getMe. Calls go through {@link telegramFetch} on grammY's keep-alive agent. */
   build(token: string, me?: TgUser & Record<string, unknown>): Bot {
     return new Bot(token, {
-      client: { apiRoot: telegramConfig.of(this.services).apiRoot },
+      client: { apiRoot: telegramConfig.of(this.services).apiRoot, fetch: telegramFetch as unknown as typeof fetch },
       ...(me ? { botInfo: me as never } : {}),
     });
   }

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Logger as PinoLogger } from 'pino';
 import type { HubContext } from '../hub.ts';
 import { authenticate } from './auth.ts';
 import { errorHandler, notFoundRoute } from './errors.ts';
 import { inboundRoutes } from './inbound.ts';
 import { jsonBody } from './json-body.ts';
+import { requestLog } from './request-log.ts';
 import { mcpRoutes } from '../mcp/route.ts';
 import { inboundLatency, metricsRoutes } from '../metrics/index.ts';
 import { chatRoutes } from './routes/chat.ts';
@@ -26,22 +25,7 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use((req, res, next) => {
-    const given = req.headers['x-request-id'];
-    res.locals.requestId = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-    res.setHeader('x-request-id', res.locals.requestId);
-    next();
-  });
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (_req, res) => (res as express.Response).locals.requestId,
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-      // Log the path only: query strings can carry one-time codes (OAuth `code`, `state`).
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }) },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-    }),
-  );
+  app.use(requestLog(logger));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.use(metricsRoutes({ store: hub.store, log: logger, token: hub.config.metricsToken }));
   app.use('/api', inboundLatency(hub.bus.adapters.values()));

@@ -37,7 +37,10 @@ export function inboundRoutes(adapters: Iterable<ChannelAdapter>, log?: Logger):
         try {
           out = await handle({
             params: req.params as Record<string, string>,
-            query: req.query as Record<string, unknown>,
+            // express parses the query string on each read; webhooks rarely look at it.
+            get query() {
+              return req.query as Record<string, unknown>;
+            },
             headers: req.headers,
             rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           });
@@ -49,7 +52,7 @@ export function inboundRoutes(adapters: Iterable<ChannelAdapter>, log?: Logger):
         res.status(out.status);
         if (out.body === undefined) return void res.end();
         if (out.contentType) return void res.type(out.contentType).send(out.body);
-        res.json(out.body);
+        sendJson(res, out.body);
       });
     }
   }
@@ -64,4 +67,15 @@ function unavailable(e: unknown, res: Response, log: Logger | undefined, channel
   res.setHeader('retry-after', String(RETRY_AFTER_S));
   res.status(503).json({ error: { code: 'database_unavailable', message: 'The database is unavailable right now; deliver this event again later' } });
   return true;
+}
+
+/**
+ * A JSON answer written directly: platforms read only the status, so the hot webhook path skips
+ * express's `res.json` work (content negotiation helpers, ETag hashing, freshness check).
+ */
+function sendJson(res: Response, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
 }

@@ -1,0 +1,43 @@
+/**
+ * Diagnostics for the peer benchmark (BENCH_SQL_STATS=<file>): times every better-sqlite3 statement run
+ * in this process and, at exit, writes to that file the statements by total time (calls, total ms,
+ * mean µs). Patches the Statement prototype, so it must be installed before the hub opens its
+ * database. Never loaded by the hub itself.
+ */
+import { writeFileSync } from 'node:fs';
+import SQLite from 'better-sqlite3';
+
+interface Stat {
+  calls: number;
+  ms: number;
+}
+
+/** Installs the timing wrappers; returns a function that prints the table. */
+export function installSqlStats(file: string): () => void {
+  const stats = new Map<string, Stat>();
+  const probe = new SQLite(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
+  probe.close();
+  for (const name of ['run', 'all', 'get'] as const) {
+    const original = proto[name];
+    proto[name] = function (this: { source: string }, ...args: unknown[]) {
+      const t0 = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        const key = this.source.replace(/\s+/g, ' ').replace(/\(\?(, \?)+\)(, \(\?(, \?)+\))*/g, '(?…)').slice(0, 110);
+        const s = stats.get(key) ?? { calls: 0, ms: 0 };
+        s.calls++;
+        s.ms += performance.now() - t0;
+        stats.set(key, s);
+      }
+    };
+  }
+  return () => {
+    const rows = [...stats].sort((a, b) => b[1].ms - a[1].ms);
+    const total = rows.reduce((t, [, s]) => t + s.ms, 0);
+    const lines = [`SQL: ${rows.reduce((t, [, s]) => t + s.calls, 0)} statements, ${total.toFixed(0)} ms`];
+    for (const [sql, s] of rows.slice(0, 30)) lines.push(`${String(s.calls).padStart(7)} ${s.ms.toFixed(0).padStart(7)} ms ${((1000 * s.ms) / s.calls).toFixed(0).padStart(6)} µs  ${sql}`);
+    writeFileSync(file, lines.join('\n') + '\n');
+  };
+}

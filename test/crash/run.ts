@@ -26,7 +26,7 @@ export interface CrashRunOptions {
   afterKill: (killAt: number) => Promise<number>;
   /** See {@link CrashRun.exact}. */
   exact: boolean;
-  /** How long after recovery began the run waits for all work to finish (ms). Default 20 000. */
+  /** How long after recovery began the run waits for all work to finish (ms). Default 30 000. */
   settleMs?: number;
   /** Default 15 000. */
   recoveryLimitMs?: number;
@@ -62,11 +62,18 @@ export async function crashUnderLoad(o: CrashRunOptions): Promise<CrashOutcome> 
       const delivered = new Set(world.receiver.received.map((h) => h.json?.data?.message));
       return traffic.complete() && traffic.messages.every((m) => got.has(m.messageId)) && traffic.notifies.every((n) => delivered.has(n.text));
     };
-    const settleUntil = resumeFrom + (o.settleMs ?? 20_000);
+    const settleUntil = resumeFrom + (o.settleMs ?? 30_000);
     await eventually(answered, Math.max(0, settleUntil - Date.now())).catch(() => undefined);
     traffic.stop();
     await traffic.done;
-    // Stop every hub before reading what is left open: the database then says positively that no more work is coming.
+    // Everything arrived; the hubs may still be marking their last sends. Wait (bounded) until the
+    // database holds nothing open, then stop every hub and read it once more: that final read says
+    // positively that no more work is coming.
+    const empty = async () => {
+      const open = await readOpenRows(world.env.DATABASE_URL);
+      return open.inbox.length + open.outbox.length === 0;
+    };
+    await eventually(empty, Math.max(1000, settleUntil - Date.now()), 100).catch(() => undefined);
     for (const h of o.hubs) await h.kill();
     const atEnd = await readOpenRows(world.env.DATABASE_URL);
     const verdict = judge({

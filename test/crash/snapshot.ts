@@ -57,7 +57,7 @@ export async function readOpenRows(databaseUrl: string): Promise<OpenRows> {
       await c.end();
     }
   } else {
-    const db = new SQLite(databaseUrl.replace(/^sqlite:(\/\/)?/, ''), { fileMustExist: true, timeout: 5000 });
+    const db = new SQLite(databaseUrl.replace(/^sqlite:(\/\/)?/, ''), { fileMustExist: true, timeout: 1000 });
     try {
       inbox = db.prepare(INBOX_SQL).all();
       outbox = db.prepare(OUTBOX_SQL).all();

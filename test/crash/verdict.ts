@@ -19,7 +19,7 @@ export interface CrashRun {
   agentCalls: AgentCall[];
   /** Epoch ms of the SIGKILL. */
   killAt: number;
-  /** Epoch ms recovery is measured from: the restart's READY, or the kill when a replica survives. */
+  /** Epoch ms recovery is measured from: the spawn of the restarted process, or the kill when a replica survives. */
   resumeFrom: number;
   /** Rows in flight right after the kill. */
   atKill: OpenRows;
@@ -126,6 +126,7 @@ export function judge(run: CrashRun): Verdict {
     const m = byMessageId.get(messageId);
     const name = m ? label(m) : `message_id ${messageId}`;
     if (!inFlightReplies.has(messageId)) p.repeats.push(`Telegram: ${name} was answered ${copies.length} times, but its reply was not in flight at the kill`);
+    else if (copies.length > 2) p.repeats.push(`Telegram: ${name} was answered ${copies.length} times; one crash allows one repeat`);
     if (new Set(copies.map((c) => c.text)).size > 1) p.repeats.push(`Telegram: ${name} got different replies: ${copies.map((c) => JSON.stringify(c.text)).join(', ')}`);
   }
   let hookRepeats = 0;
@@ -139,7 +140,7 @@ export function judge(run: CrashRun): Verdict {
     const notificationIds = new Set(copies.map((c) => c.json.data.notification_id));
     if (![...notificationIds].some((id) => inFlightNotifications.has(id))) {
       p.repeats.push(`webhook: notify ${n.key} (webhook-id ${ids[0]}) was delivered ${copies.length} times, but it was not in flight at the kill`);
-    }
+    } else if (copies.length > 2) p.repeats.push(`webhook: notify ${n.key} (webhook-id ${ids[0]}) was delivered ${copies.length} times; one crash allows one repeat`);
   }
 
   // Agent: one webhook-id per message; a second call only for a turn in flight; an interrupted turn is delivered again.
@@ -151,6 +152,7 @@ export function judge(run: CrashRun): Verdict {
     const ids = [...new Set(list.map((c) => String(c.headers['webhook-id'])))];
     if (ids.length > 1) p.agent.push(`${name} reached the agent under ${ids.length} webhook-ids: ${ids.join(', ')}`);
     if (list.length > 1 && !inFlightInbox.has(messageId)) p.agent.push(`${name} reached the agent ${list.length} times, but its turn was not in flight at the kill`);
+    else if (list.length > 2) p.agent.push(`${name} reached the agent ${list.length} times; one crash allows one redelivery`);
     const before = list.filter((c) => c.startedAt < run.killAt);
     const after = list.filter((c) => c.startedAt >= run.killAt);
     if (before.length && after.length) redelivered++;

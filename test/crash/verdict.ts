@@ -19,7 +19,7 @@ export interface CrashRun {
   agentCalls: AgentCall[];
   /** Epoch ms of the SIGKILL. */
   killAt: number;
-  /** Epoch ms recovery is measured from: the spawn of the restarted process, or the kill when a replica survives. */
+  /** Epoch ms recovery is measured from: the restarted process's READY, or the kill when a replica survives. */
   resumeFrom: number;
   /** Rows in flight right after the kill. */
   atKill: OpenRows;

@@ -35,6 +35,7 @@ describe('two PostgreSQL replicas, one killed with SIGKILL under load', () => {
       expect.soft(out.problems.agent, 'agent: one webhook-id per turn, a second call only for a turn in flight at the kill').toEqual([]);
       expect.soft(out.problems.recovery, "recovery: the survivor finished the dead replica's rows within 15 s of the kill").toEqual([]);
       expect(out.stats.inboxInFlightAtKill + out.stats.outboxInFlightAtKill, 'the kill hit work in flight').toBeGreaterThan(0);
+      expect(out.stats.turnsOpenAtKill, 'the kill interrupted turns at the agent').toBeGreaterThan(0);
     } finally {
       for (const h of hubs) await h.kill();
       await world.close();

@@ -17,8 +17,11 @@ export interface CrashRunOptions {
   hubs: HubProcess[];
   /** The hub to kill. */
   victim: HubProcess;
-  /** Kill once this many Telegram replies and webhook deliveries arrived. */
-  killAfter: { replies: number; deliveries: number };
+  /**
+   * Kill once this many Telegram replies and webhook deliveries arrived, at a moment when at least
+   * `openTurns` agent calls are unanswered (so the kill interrupts turns). Default openTurns 5.
+   */
+  killAfter: { replies: number; deliveries: number; openTurns?: number };
   /**
    * Runs right after the kill and its snapshot (restart, or nothing); resolves with the epoch ms
    * recovery is measured from.
@@ -53,7 +56,8 @@ export async function crashUnderLoad(o: CrashRunOptions): Promise<CrashOutcome> 
   const chatIds = new Set(traffic.byChat.keys());
   const replies = () => world.fake.sent.filter((s) => chatIds.has(s.chat_id));
   try {
-    await eventually(() => replies().length >= o.killAfter.replies && world.receiver.received.length >= o.killAfter.deliveries, 30_000);
+    const openTurns = () => world.agent.calls.filter((c) => c.endedAt === undefined).length;
+    await eventually(() => replies().length >= o.killAfter.replies && world.receiver.received.length >= o.killAfter.deliveries && openTurns() >= (o.killAfter.openTurns ?? 5), 30_000, 5);
     const killAt = await o.victim.kill();
     const atKill = inFlight(await readOpenRows(world.env.DATABASE_URL));
     const resumeFrom = await o.afterKill(killAt);

@@ -48,5 +48,6 @@ describe('a SQLite hub killed with SIGKILL under load and restarted', () => {
     expect.soft(out.problems.agent, 'agent: interrupted turns delivered again with the same webhook-id, no others').toEqual([]);
     expect.soft(out.problems.recovery, 'recovery: rows in flight at the kill finished within 15 s of the restart').toEqual([]);
     expect(out.stats.inboxInFlightAtKill + out.stats.outboxInFlightAtKill, 'the kill hit work in flight').toBeGreaterThan(0);
+    expect(out.stats.turnsOpenAtKill, 'the kill interrupted turns at the agent').toBeGreaterThan(0);
   }, 60_000);
 });

@@ -197,6 +197,7 @@ export function judge(run: CrashRun): Verdict {
       deliveries: [...hooks.values()].reduce((a, l) => a + l.length, 0),
       webhookRepeats: hookRepeats,
       agentCalls: run.agentCalls.length,
+      turnsOpenAtKill: run.agentCalls.filter((c) => c.startedAt < run.killAt && (c.endedAt === undefined || c.endedAt > run.killAt)).length,
       turnsRedelivered: redelivered,
       inboxInFlightAtKill: run.atKill.inbox.length,
       outboxInFlightAtKill: run.atKill.outbox.length,

@@ -32,7 +32,7 @@ export interface CrashWorld {
 
 /** Options of {@link startCrashWorld}. */
 export interface CrashWorldOptions {
-  /** Agent answer delay range in ms, so turns are in flight. Default [20, 60]. */
+  /** Agent answer delay range in ms, so turns are in flight. Default [20, 100]. */
   agentDelayMs?: [number, number];
   /** Receiver answer delay in ms. Default 10. */
   receiverDelayMs?: number;
@@ -48,7 +48,7 @@ export async function startCrashWorld(dialect: 'sqlite' | 'postgres', o: CrashWo
   const bot = fake.addBot({ token: '7100000001:AAHcrashCRASHcrashCRASHcrash_test', id: 7_100_000_001, username: 'crash_test_bot' });
   const agentSecret = newWebhookSecret();
   const agent = await startFakeAgent(agentSecret);
-  const [lo, hi] = o.agentDelayMs ?? [20, 60];
+  const [lo, hi] = o.agentDelayMs ?? [20, 100];
   let n = 0;
   // A deterministic spread of delays (no Math.random: a failure replays the same way).
   agent.answer = (c) => ({ status: 200, body: { reply: { text: `agent: ${c.body.message.text}` } }, delayMs: lo + ((n++ * 37) % (hi - lo + 1)) });

@@ -23,7 +23,8 @@ describe('two PostgreSQL replicas, one killed with SIGKILL under load', () => {
         setup,
         hubs,
         victim: hubs[0],
-        killAfter: { replies: 300, deliveries: 30 },
+        killAfter: { replies: 150, deliveries: 20 },
+        traffic: { chats: 50, perChat: 12, notifies: 120 },
         exact: false,
         afterKill: async (killAt) => killAt,
       });

@@ -29,7 +29,7 @@ export interface CrashRunOptions {
   afterKill: (killAt: number) => Promise<number>;
   /** See {@link CrashRun.exact}. */
   exact: boolean;
-  /** How long after recovery began the run waits for all work to finish (ms). Default 30 000. */
+  /** How long after recovery began the run waits for all work to finish (ms). Default 25 000. */
   settleMs?: number;
   /** Default 15 000. */
   recoveryLimitMs?: number;
@@ -57,7 +57,13 @@ export async function crashUnderLoad(o: CrashRunOptions): Promise<CrashOutcome> 
   const replies = () => world.fake.sent.filter((s) => chatIds.has(s.chat_id));
   try {
     const openTurns = () => world.agent.calls.filter((c) => c.endedAt === undefined).length;
-    await eventually(() => replies().length >= o.killAfter.replies && world.receiver.received.length >= o.killAfter.deliveries && openTurns() >= (o.killAfter.openTurns ?? 5), 30_000, 5);
+    const ready = () => replies().length >= o.killAfter.replies && world.receiver.received.length >= o.killAfter.deliveries && openTurns() >= (o.killAfter.openTurns ?? 5);
+    await eventually(ready, 20_000, 5).catch(() => {
+      throw new Error(
+        `the load never reached the kill point within 20 s: ${replies().length}/${o.killAfter.replies} replies, ${world.receiver.received.length}/${o.killAfter.deliveries} deliveries, ${openTurns()} open agent turns; ` +
+          `${traffic.messages.filter((m) => m.ackedAt).length} updates and ${traffic.notifies.filter((n) => n.acceptedAt).length} notifies acknowledged; failures: ${traffic.failures.slice(0, 3).join('; ') || 'none'}`,
+      );
+    });
     const killAt = await o.victim.kill();
     const atKill = inFlight(await readOpenRows(world.env.DATABASE_URL));
     const resumeFrom = await o.afterKill(killAt);
@@ -66,7 +72,7 @@ export async function crashUnderLoad(o: CrashRunOptions): Promise<CrashOutcome> 
       const delivered = new Set(world.receiver.received.map((h) => h.json?.data?.message));
       return traffic.complete() && traffic.messages.every((m) => got.has(m.messageId)) && traffic.notifies.every((n) => delivered.has(n.text));
     };
-    const settleUntil = resumeFrom + (o.settleMs ?? 30_000);
+    const settleUntil = resumeFrom + (o.settleMs ?? 25_000);
     await eventually(answered, Math.max(0, settleUntil - Date.now())).catch(() => undefined);
     traffic.stop();
     await traffic.done;

@@ -4,8 +4,8 @@ import { crashUnderLoad } from './run.ts';
 import { configureHub, startCrashWorld, type CrashWorld } from './world.ts';
 
 /**
- * Issue 9, "done means" on SQLite: one hub process under load (50 Telegram chats × 20 messages
- * through an HTTP agent, 200 notifies to a webhook) is killed with SIGKILL mid-flow and restarted
+ * Issue 9, "done means" on SQLite: one hub process under load (50 Telegram chats × 12 messages
+ * through an HTTP agent, 120 notifies to a webhook) is killed with SIGKILL mid-flow and restarted
  * on the same data dir.
  */
 describe('a SQLite hub killed with SIGKILL under load and restarted', () => {
@@ -29,7 +29,8 @@ describe('a SQLite hub killed with SIGKILL under load and restarted', () => {
       setup,
       hubs,
       victim: first,
-      killAfter: { replies: 300, deliveries: 30 },
+      killAfter: { replies: 150, deliveries: 20 },
+        traffic: { chats: 50, perChat: 12, notifies: 120 },
       exact: true,
       // Recovery is measured from the new process's READY: its boot here is mostly tsx compiling the
       // sources (printed as restartToReadyMs); a start that hangs fails startHubProcess after 20 s.

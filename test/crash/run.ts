@@ -64,6 +64,7 @@ export async function crashUnderLoad(o: CrashRunOptions): Promise<CrashOutcome> 
           `${traffic.messages.filter((m) => m.ackedAt).length} updates and ${traffic.notifies.filter((n) => n.acceptedAt).length} notifies acknowledged; failures: ${traffic.failures.slice(0, 3).join('; ') || 'none'}`,
       );
     });
+    const turnsOpenAtKill = openTurns();
     const killAt = await o.victim.kill();
     const atKill = inFlight(await readOpenRows(world.env.DATABASE_URL));
     const resumeFrom = await o.afterKill(killAt);
@@ -92,6 +93,7 @@ export async function crashUnderLoad(o: CrashRunOptions): Promise<CrashOutcome> 
       hooks: world.receiver.received,
       agentCalls: world.agent.calls,
       killAt,
+      turnsOpenAtKill,
       resumeFrom,
       atKill,
       atEnd,

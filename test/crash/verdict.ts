@@ -19,6 +19,8 @@ export interface CrashRun {
   agentCalls: AgentCall[];
   /** Epoch ms of the SIGKILL. */
   killAt: number;
+  /** Agent calls unanswered when the SIGKILL was sent. */
+  turnsOpenAtKill: number;
   /** Epoch ms recovery is measured from: the restarted process's READY, or the kill when a replica survives. */
   resumeFrom: number;
   /** Rows in flight right after the kill. */
@@ -197,7 +199,7 @@ export function judge(run: CrashRun): Verdict {
       deliveries: [...hooks.values()].reduce((a, l) => a + l.length, 0),
       webhookRepeats: hookRepeats,
       agentCalls: run.agentCalls.length,
-      turnsOpenAtKill: run.agentCalls.filter((c) => c.startedAt < run.killAt && (c.endedAt === undefined || c.endedAt > run.killAt)).length,
+      turnsOpenAtKill: run.turnsOpenAtKill,
       turnsRedelivered: redelivered,
       inboxInFlightAtKill: run.atKill.inbox.length,
       outboxInFlightAtKill: run.atKill.outbox.length,

@@ -127,8 +127,10 @@ export function judge(run: CrashRun): Verdict {
     tgRepeats += copies.length - 1;
     const m = byMessageId.get(messageId);
     const name = m ? label(m) : `message_id ${messageId}`;
+    const early = copies.filter((c) => c.at < run.killAt).length;
+    if (early > 1) p.repeats.push(`Telegram: ${name} was answered ${early} times before the kill: a repeat no crash caused`);
+    if (copies.length > 2) p.repeats.push(`Telegram: ${name} was answered ${copies.length} times; one crash explains one repeat`);
     if (!inFlightReplies.has(messageId)) p.repeats.push(`Telegram: ${name} was answered ${copies.length} times, but its reply was not in flight at the kill`);
-    else if (copies.length > 2) p.repeats.push(`Telegram: ${name} was answered ${copies.length} times; one crash allows one repeat`);
     if (new Set(copies.map((c) => c.text)).size > 1) p.repeats.push(`Telegram: ${name} got different replies: ${copies.map((c) => JSON.stringify(c.text)).join(', ')}`);
   }
   let hookRepeats = 0;
@@ -139,10 +141,13 @@ export function judge(run: CrashRun): Verdict {
     if (ids.length > 1) p.repeats.push(`webhook: notify ${n.key} arrived under ${ids.length} webhook-ids: ${ids.join(', ')}`);
     if (copies.length < 2) continue;
     hookRepeats += copies.length - 1;
+    const early = copies.filter((c) => c.at < run.killAt).length;
+    if (early > 1) p.repeats.push(`webhook: notify ${n.key} (webhook-id ${ids[0]}) was delivered ${early} times before the kill: a repeat no crash caused`);
+    if (copies.length > 2) p.repeats.push(`webhook: notify ${n.key} (webhook-id ${ids[0]}) was delivered ${copies.length} times; one crash explains one repeat`);
     const notificationIds = new Set(copies.map((c) => c.json.data.notification_id));
     if (![...notificationIds].some((id) => inFlightNotifications.has(id))) {
       p.repeats.push(`webhook: notify ${n.key} (webhook-id ${ids[0]}) was delivered ${copies.length} times, but it was not in flight at the kill`);
-    } else if (copies.length > 2) p.repeats.push(`webhook: notify ${n.key} (webhook-id ${ids[0]}) was delivered ${copies.length} times; one crash allows one repeat`);
+    }
   }
 
   // Agent: one webhook-id per message; a second call only for a turn in flight; an interrupted turn is delivered again.
@@ -154,9 +159,11 @@ export function judge(run: CrashRun): Verdict {
     const ids = [...new Set(list.map((c) => String(c.headers['webhook-id'])))];
     if (ids.length > 1) p.agent.push(`${name} reached the agent under ${ids.length} webhook-ids: ${ids.join(', ')}`);
     if (list.length > 1 && !inFlightInbox.has(messageId)) p.agent.push(`${name} reached the agent ${list.length} times, but its turn was not in flight at the kill`);
-    else if (list.length > 2) p.agent.push(`${name} reached the agent ${list.length} times; one crash allows one redelivery`);
     const before = list.filter((c) => c.startedAt < run.killAt);
     const after = list.filter((c) => c.startedAt >= run.killAt);
+    // A call in transit at the kill may land just after it, so only "before" is exact.
+    if (before.length > 1) p.agent.push(`${name} reached the agent ${before.length} times before the kill (at ${before.map((c) => c.startedAt - run.killAt).join(', ')} ms from it): a second turn no crash caused`);
+    if (list.length > 2) p.agent.push(`${name} reached the agent ${list.length} times; one crash explains one redelivery`);
     if (before.length && after.length) redelivered++;
     if (run.exact && inFlightInbox.has(messageId) && before.length && !after.some((c) => before.some((b) => b.headers['webhook-id'] === c.headers['webhook-id']))) {
       p.agent.push(`${name}: its turn was interrupted by the kill (webhook-id ${before[0].headers['webhook-id']}) and the agent never got it again`);

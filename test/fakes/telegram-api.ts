@@ -67,6 +67,11 @@ export class FakeTelegram {
   private readonly updates = new Map<string, any[]>();
   /** When set, HTML texts containing this marker are refused as unparsable entities. */
   rejectEntitiesContaining: string | undefined;
+  /**
+   * Milliseconds sendMessage takes to answer, after the message was recorded as sent (as on the real
+   * platform, a message is posted even if the caller dies before the answer). Default 0.
+   */
+  sendLatencyMs = 0;
   /** Only count calls (no per-call records) — for benchmarks. */
   countOnly = false;
   sentCount = 0;
@@ -193,7 +198,9 @@ export class FakeTelegram {
     if (!this.countOnly) {
       this.sent.push({ token, chat_id: chatId, text, parse_mode: body.parse_mode, message_thread_id: body.message_thread_id, reply_to: body.reply_parameters?.message_id, message_id: id, at: Date.now() });
     }
-    ok({ message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' }, from: this.me(bot), text });
+    const answer = () => ok({ message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' }, from: this.me(bot), text });
+    if (this.sendLatencyMs > 0) setTimeout(answer, this.sendLatencyMs);
+    else answer();
   }
 
   private async getUpdates(token: string, body: Record<string, any>, ok: (r: unknown) => void, error: (c: number, d: string) => void): Promise<void> {

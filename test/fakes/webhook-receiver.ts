@@ -6,6 +6,14 @@ export interface ReceivedHook {
   headers: http.IncomingHttpHeaders;
   body: string;
   json: any;
+  /** Epoch ms the request body had arrived. */
+  at: number;
+}
+
+/** Options of {@link startWebhookReceiver}. */
+export interface WebhookReceiverOptions {
+  /** Milliseconds before each answer is written (deliveries stay in flight that long). Default 0. */
+  answerDelayMs?: number;
 }
 
 /** What the receiver answers next: a status (with headers), or `drop` (close the connection unanswered). */
@@ -21,7 +29,7 @@ export interface WebhookReceiver {
 }
 
 /** Starts a receiver on 127.0.0.1 with a random port. */
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(o: WebhookReceiverOptions = {}): Promise<WebhookReceiver> {
   const received: ReceivedHook[] = [];
   const answers: HookAnswer[] = [];
   const server = http.createServer((req, res) => {
@@ -35,12 +43,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       } catch {
         json = undefined;
       }
-      received.push({ headers: req.headers, body, json });
+      received.push({ headers: req.headers, body, json, at: Date.now() });
       const a = answers.shift() ?? { status: 200 };
       if (a === 'drop') return req.socket.destroy();
       if (a === 'hang') return;
-      res.writeHead(a.status, a.headers ?? {});
-      res.end();
+      const write = () => {
+        res.writeHead(a.status, a.headers ?? {});
+        res.end();
+      };
+      if (o.answerDelayMs) setTimeout(write, o.answerDelayMs);
+      else write();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

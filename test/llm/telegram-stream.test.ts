@@ -17,7 +17,10 @@ describe('llm agent in a Telegram DM', () => {
     expect(drafts.length).toBeGreaterThanOrEqual(2);
     expect(new Set(drafts.map((d) => d.draft_id)).size).toBe(1);
     for (const d of drafts) expect(chunks.join('').startsWith(d.text)).toBe(true);
-    for (let i = 1; i < drafts.length; i++) expect(drafts[i].at - drafts[i - 1].at).toBeGreaterThanOrEqual(290);
+    // Drafts leave the hub at least 300 ms apart; arrival times carry network jitter, so bound the
+    // count over the whole span (allowing 150 ms of jitter) rather than each gap.
+    const span = drafts.at(-1)!.at - drafts[0].at;
+    expect(drafts.length - 1).toBeLessThanOrEqual(Math.floor((span + 150) / 300));
     // Every draft came before the final message.
     expect(drafts.at(-1)!.at).toBeLessThanOrEqual(reply.at);
 

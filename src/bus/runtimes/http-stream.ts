@@ -28,7 +28,7 @@ export class AgentStreamError extends Error {
 
 /** Options of {@link readAgentStream}. */
 export interface ReadAgentStreamOptions {
-  /** Longest wait for the next event, in ms; a longer silence fails the stream ("stalled"). */
+  /** Longest wait for the next event, in ms; a longer silence fails the stream ("stalled"). Comments do not count. */
   idleMs: number;
   /** Called with the whole reply text so far after each `delta` or `replace`. */
   onText(text: string): void;
@@ -53,16 +53,18 @@ export async function readAgentStream(body: ReadableStream<Uint8Array>, o: ReadA
   const decoder = new TextDecoder();
   let text = '';
   let shown = false;
+  let lastEvent = Date.now();
   const fail = (message: string, retryable = false): never => {
     reader.cancel().catch(() => undefined);
     throw new AgentStreamError(message, retryable && !shown);
   };
   for (;;) {
-    const chunk = await readWithin(reader, o.idleMs).catch((e: Error) => fail(`agent stream broke: ${e.message}`, true));
+    const chunk = await readWithin(reader, Math.max(0, lastEvent + o.idleMs - Date.now())).catch((e: Error) => fail(`agent stream broke: ${e.message}`, true));
     if (chunk === 'timeout') return fail(`agent stream stalled: no event for ${o.idleMs} ms`, true);
     if (chunk.done) parser.feed(`${decoder.decode()}\n\n`);
     else parser.feed(decoder.decode(chunk.value, { stream: true }));
     if (tooLarge) fail(`agent sent an event over ${MAX_STREAMED_CHARS} characters`);
+    if (events.length > 0) lastEvent = Date.now();
     for (const e of events.splice(0)) {
       const data = parseData(e);
       if (e.event === 'delta' || e.event === 'replace') {

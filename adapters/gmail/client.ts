@@ -20,6 +20,8 @@ export function oauthClient(services: AdapterServices, s: GmailSettings = gmailC
     clientSecret: s.clientSecret,
     redirectUri: `${services.config.publicUrl}${CALLBACK_PATH}`,
     endpoints: { oauth2AuthBaseUrl: s.authUrl, oauth2TokenUrl: s.tokenUrl, oauth2RevokeUrl: s.revokeUrl },
+    // A 401 before the stored expiry (clock skew, a token Google ended early) refreshes once and retries.
+    forceRefreshOnFailure: true,
   });
 }
 

@@ -21,9 +21,14 @@ function* partsOf(p: Part | undefined): Generator<Part> {
   for (const c of p.parts ?? []) yield* partsOf(c);
 }
 
+/** The named entities mail HTML uses most; others stay as written. Numeric ones are all decoded. */
+const NAMED: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', euro: '€', pound: '£', yen: '¥', cent: '¢', copy: '©', reg: '®', trade: '™',
+  hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', middot: '·', bull: '•', zwnj: '', zwj: '',
+};
+
 /** HTML as plain text: scripts and styles dropped, block ends as line breaks, entities decoded. */
 export function htmlToText(h: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
   return h
     .replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, '')
     .replace(/<br\s*\/?>/gi, '\n')
@@ -31,7 +36,7 @@ export function htmlToText(h: string): string {
     .replace(/<[^>]+>/g, '')
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
       if (e[0] === '#') return String.fromCodePoint(e[1].toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
-      return named[e.toLowerCase()] ?? m;
+      return NAMED[e] ?? NAMED[e.toLowerCase()] ?? m;
     })
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')

@@ -2,6 +2,8 @@ import type { AdapterRegistration } from '../src/channel/index.ts';
 import { createConsoleAdapter } from './console/index.ts';
 import { createHookAdapter } from './hook/index.ts';
 import { emailConfig } from './email/config.ts';
+import { gmailConfig } from './gmail/config.ts';
+import { createGmailAdapter } from './gmail/index.ts';
 import { createEmailAdapter } from './email/index.ts';
 import { slackConfig } from './slack/config.ts';
 import { createSlackAdapter } from './slack/index.ts';
@@ -21,6 +23,7 @@ export const adapterRegistry = {
   email: { config: emailConfig, create: createEmailAdapter },
   webhook: { create: createWebhookAdapter },
   hook: { create: createHookAdapter },
+  gmail: { config: gmailConfig, create: (deps) => createGmailAdapter(deps) },
 } satisfies Record<string, AdapterRegistration>;
 
 /** The name of a registered channel. */

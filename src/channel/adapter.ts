@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChannelCapabilities, InboundMessage, OutboundMessage, SendResult } from './types.ts';
 import type { AdapterConfig } from './adapter-config.ts';
 import type { AdapterServices, IntegrationInfo } from './services.ts';
+import type { DataSourceTool } from './data-tools.ts';
 
 /** One inbox row as the adapter sees it when asked to interpret it. */
 export interface InboxEventView {
@@ -191,6 +192,8 @@ export interface ChannelAdapter {
   typeActions?: Record<string, TypeAction>;
   /** Authenticated REST actions on one integration of this type, by action name. */
   integrationActions?: Record<string, IntegrationAction>;
+  /** Tools a data source offers to the profiles its integrations are granted to (see {@link DataSourceTool}). */
+  tools?: readonly DataSourceTool[];
   /** Starts background work (pollers); called once when the hub starts. */
   start?(): Promise<void>;
   /** Stops background work. */

@@ -111,8 +111,11 @@ export interface SendResult {
 
 /** What an adapter's platform supports; the bus and the API read these. */
 export interface ChannelCapabilities {
-  /** `chat` (people write in), `notification` (outbound only), `events` (inbound events for triggers: hooks). */
-  category: 'chat' | 'notification' | 'local' | 'events';
+  /**
+   * `chat` (people write in), `notification` (outbound only), `events` (inbound events for triggers: hooks),
+   * `data` (a data source agents read through its tools: "Data sources" in listings).
+   */
+  category: 'chat' | 'notification' | 'local' | 'events' | 'data';
   /** Accepts inbound messages. */
   inbound: boolean;
   /** Longest text one platform message may carry, in characters; `send` splits longer texts itself. */
@@ -128,4 +131,8 @@ export interface ChannelCapabilities {
    * The list's length + 1 is the number of attempts.
    */
   retrySchedule?: readonly number[];
+  /** OAuth scopes asked for at connect time, shown by `GET /v1/integrations/available`. */
+  scopes?: readonly string[];
+  /** Names of the tools a granted integration offers ({@link ChannelAdapter.tools}), for listings. */
+  tools?: readonly string[];
 }

@@ -39,12 +39,21 @@ export const GUIDES: Record<string, TypeGuide> = {
     description: 'Notifications POSTed to a URL of yours, signed the Standard Webhooks way when it has a secret',
     settings: {},
   },
+  gmail: {
+    label: 'Gmail',
+    description: 'A Google account\'s mailbox, connected with Google sign-in; agents it is granted to search, read and draft mail (gmail_* tools)',
+    scopes: ['https://www.googleapis.com/auth/gmail.readonly', 'https://www.googleapis.com/auth/gmail.compose'],
+    settings: { allow_send: 'false (default) | true: gmail_send sends; while false it saves a draft instead' },
+  },
   hook: {
     label: 'Inbound hook',
     description: 'A URL outside services call (CI, GitHub, Stripe, your apps); each call is a hook.received event',
     settings: {},
   },
 };
+
+/** Headings of categories in listings; others are shown by their name. */
+export const CATEGORY_LABELS: Record<string, string> = { data: 'Data sources' };
 
 /** The guide of a type (a bare one for types this CLI does not know). */
 export const guideOf = (type: string): TypeGuide => GUIDES[type] ?? { label: type, description: '', settings: {} };

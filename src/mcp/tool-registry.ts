@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Bus } from '../bus/index.ts';
-import type { IntegrationInfo, Logger } from '../channel/index.ts';
+import type { ChannelAdapter, IntegrationInfo, Logger } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import { HubError } from '../errors.ts';
 import { notificationView } from '../http/routes/notify.ts';
@@ -110,5 +110,40 @@ export function hubTools(d: ToolDeps, profile: ProfileRow, granted: IntegrationI
       },
     });
   }
+  for (const adapter of d.bus.adapters.values()) tools.push(...dataSourceTools(d, adapter, profile, granted));
   return tools;
+}
+
+/**
+ * The tools a data-source adapter contributes ({@link ChannelAdapter.tools}) for the profile's
+ * granted integrations of its type whose `mcp_tools` is not false. Each gets `integration_id`
+ * (implied when one is granted); an id not granted, or a missing one among several, is a tool error.
+ */
+function dataSourceTools(d: ToolDeps, adapter: ChannelAdapter, profile: ProfileRow, granted: IntegrationInfo[]): HubTool[] {
+  const mine = granted.filter((i) => i.type === adapter.name && i.config.mcp_tools !== false);
+  if (!adapter.tools?.length || mine.length === 0) return [];
+  const list = mine.map((i) => `${i.id} (${i.name})`).join(', ');
+  return adapter.tools.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: `${tool.description} Granted: ${list}.`,
+    inputSchema: {
+      ...tool.inputSchema,
+      integration_id: z.string().max(100).optional().describe(mine.length > 1 ? `Which integration: one of ${mine.map((i) => i.id).join(', ')} (required: several are granted)` : 'Which integration (optional: one is granted)'),
+    },
+    async run(args) {
+      const { integration_id: id, ...rest } = args;
+      const integration = id === undefined ? (mine.length === 1 ? mine[0] : undefined) : mine.find((i) => i.id === id);
+      if (id === undefined && !integration) return toolText(`integration_required: several ${adapter.name} integrations are granted; name one with integration_id: ${list}`, true);
+      if (!integration) return toolText(`not_granted: ${String(id)} is not a ${adapter.name} integration granted to this agent with its tools on; granted: ${list}`, true);
+      try {
+        const out = await tool.run(rest, { integration, profileId: profile.id });
+        return toolText(out.text, out.isError === true);
+      } catch (e) {
+        if (e instanceof HubError) return toolText(`${e.code}: ${e.message}`, true);
+        d.log.error({ err: e, profile: profile.id, tool: tool.name }, 'data-source tool failed');
+        return toolText('internal_error: the hub could not complete this call', true);
+      }
+    },
+  }));
 }

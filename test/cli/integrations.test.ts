@@ -52,11 +52,11 @@ describe('switchboard integrations … against a running hub', () => {
   });
 
   it('connect: a clear one-line error for OAuth on a type without it, an unknown type, and missing flags without a terminal', async () => {
-    const gmail = await cli('integrations', 'connect', '--integration', 'gmail', '--auth-method', 'oauth');
-    expect(gmail.code).toBe(1);
-    expect(gmail.stdout).toBe('');
-    expect(gmail.stderr).toMatch(/^error: gmail is not available on this hub; available: .*telegram/);
-    expect(gmail.stderr).not.toContain('slack.com');
+    const dropbox = await cli('integrations', 'connect', '--integration', 'dropbox', '--auth-method', 'oauth');
+    expect(dropbox.code).toBe(1);
+    expect(dropbox.stdout).toBe('');
+    expect(dropbox.stderr).toMatch(/^error: dropbox is not available on this hub; available: .*telegram/);
+    expect(dropbox.stderr).not.toContain('slack.com');
     const tgOauth = await cli('integrations', 'connect', '--integration', 'telegram', '--auth-method', 'oauth');
     expect(tgOauth.code).toBe(2);
     expect(tgOauth.stderr).toBe('error: telegram cannot be connected with --auth-method oauth; it offers: token, shared\n');

@@ -28,6 +28,8 @@ export function integrationsRoutes(hub: HubContext): Router {
         multi_row: a.capabilities.multiRow,
         max_text_length: a.capabilities.maxTextLength,
         threads: a.capabilities.threads,
+        ...(a.capabilities.scopes ? { scopes: a.capabilities.scopes } : {}),
+        ...(a.capabilities.tools ? { tools: a.capabilities.tools } : {}),
       }));
     res.json({ integrations: types });
   });

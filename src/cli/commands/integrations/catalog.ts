@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CliError, type ApiClient } from '../../client.ts';
-import { COMMON_SETTINGS, guideOf } from '../../catalog.ts';
+import { CATEGORY_LABELS, COMMON_SETTINGS, guideOf } from '../../catalog.ts';
 import { day, integrationIcon, printJson, RULE, triggerIcon } from '../../output.ts';
 import { availableTypes, listTriggers, mcpOn, type AvailableType, type Integration, type TriggerEvent } from './data.ts';
 
@@ -26,7 +26,7 @@ export async function availableCommand(api: ApiClient, json: boolean): Promise<v
   if (json) return printJson({ integrations: types.map((t) => ({ ...t, label: guideOf(t.type).label })), total: types.length });
   const categories = [...new Set(types.map((t) => t.category))];
   for (const c of categories) {
-    console.log(`${c}`);
+    console.log(`${CATEGORY_LABELS[c] ?? c}`);
     for (const t of types.filter((x) => x.category === c)) {
       const traits = [t.inbound ? 'inbound' : 'outbound', t.multi_row ? 'several per user' : 'one per user'].join(', ');
       console.log(`  ${authIcon(t.auth_methods).padEnd(4)} ${t.type.padEnd(10)} ${guideOf(t.type).label} (${t.auth_methods.join(', ')}; ${traits})`);
@@ -67,7 +67,7 @@ export async function infoCommand(api: ApiClient, arg: string, json: boolean): P
   const events = await eventsOf(api, integration ? `integration_id=${encodeURIComponent(integration.id)}` : `type=${encodeURIComponent(type.type)}`, true);
   const settings = { ...guide.settings, ...COMMON_SETTINGS };
   const triggers = integration ? (await listTriggers(api, true)).filter((t) => t.integration_id === integration!.id) : [];
-  if (json) return printJson({ type: { ...type, label: guide.label, description: guide.description, scopes: guide.scopes ?? [], settings }, events, ...(integration ? { integration: { ...integration, mcp_tools: mcpOn(integration) }, triggers } : {}) });
+  if (json) return printJson({ type: { ...type, label: guide.label, description: guide.description, scopes: type.scopes ?? guide.scopes ?? [], settings }, events, ...(integration ? { integration: { ...integration, mcp_tools: mcpOn(integration) }, triggers } : {}) });
 
   console.log(RULE);
   console.log(`📋 ${guide.label}${integration ? `: ${integration.name} (${integration.id})` : ` (${type.type})`}`);
@@ -75,10 +75,12 @@ export async function infoCommand(api: ApiClient, arg: string, json: boolean): P
   if (guide.description) console.log(guide.description);
   console.log(`Category: ${type.category}; ${type.inbound ? 'inbound and outbound' : 'outbound only'}; ${type.multi_row ? 'several per user' : 'one per user'}`);
   console.log(`\n🔑 Auth methods: ${type.auth_methods.join(', ') || '-'}`);
-  if (guide.scopes) {
+  const scopes = type.scopes ?? guide.scopes;
+  if (scopes) {
     console.log('   OAuth scopes:');
-    for (const s of guide.scopes) console.log(`   ✓ ${s}`);
+    for (const s of scopes) console.log(`   ✓ ${s}`);
   }
+  if (type.tools?.length) console.log(`\n🔌 Tools (for the profiles it is granted to): ${type.tools.join(', ')}`);
   console.log('\n⚡ Trigger events:');
   if (events.length === 0) console.log('   (none on this hub)');
   for (const e of events) console.log(eventLine(e, '   '));

@@ -7,6 +7,10 @@ export interface AvailableType {
   auth_methods: string[];
   inbound: boolean;
   multi_row: boolean;
+  /** OAuth scopes, for types that declare them. */
+  scopes?: string[];
+  /** The tools a granted integration offers (data sources). */
+  tools?: string[];
 }
 
 /** One row of `GET /v1/integrations`. */

@@ -5,7 +5,7 @@ import { isInteractive, prompts } from '../../tty.ts';
 import { listIntegrations, mcpOn, profileGrants } from './data.ts';
 
 /** Chat types whose integrations offer a `<type>_send_message` MCP tool. */
-const TOOLS: Record<string, string[]> = { telegram: ['telegram_send_message'], slack: ['slack_send_message'] };
+const TOOLS: Record<string, string[]> = { telegram: ['telegram_send_message'], slack: ['slack_send_message'], gmail: ['gmail_search', 'gmail_read', 'gmail_draft', 'gmail_send', 'gmail_labels'] };
 
 /** `integrations mcp list | activate | deactivate`: whether a connection's tools are offered on /mcp. */
 export function registerMcp(ints: Command, client: () => ApiClient): void {

@@ -35,13 +35,13 @@ describe('hub event firings commit with their cause', () => {
     probe.plan = ['unreachable', 'unreachable'];
     const n = await env.t.api('POST', '/v1/notify', { profile_id: env.profileId, channel: 'probe', message: 'runs out of attempts' }, env.key);
     expect(n.status).toBe(202);
-    const dead = await eventually(async () => {
+    const dead = (await eventually(async () => {
       const d = await deliveryOf(n.body.notification.id);
       return d?.status === 'dead' ? d : undefined;
-    });
+    }))!;
     // Read right after the dead-letter is visible: the firing row is already committed beside it.
     expect(await firingsOf(trigger.body.trigger.id)).toEqual([{ idempotency_key: `trigger:${trigger.body.trigger.id}:delivery:${dead.id}`, status: expect.any(String) }]);
-    const got = await eventually(() => env.rx.received.find((r) => r.json?.data?.delivery_id === dead.id));
+    const got = (await eventually(() => env.rx.received.find((r) => r.json?.data?.delivery_id === dead.id)))!;
     expect(new Webhook(trigger.body.secret).verify(got.body, got.headers as Record<string, string>)).toMatchObject({
       type: 'delivery.failed',
       trigger_id: trigger.body.trigger.id,
@@ -56,7 +56,7 @@ describe('hub event firings commit with their cause', () => {
     env.t.hub.bus.outboxWorker.events.removeAllListeners('integration.unhealthy');
     probe.plan = ['unhealthy'];
     await env.t.api('POST', '/v1/notify', { profile_id: env.profileId, channel: 'probe', message: 'token revoked' }, env.key);
-    const got = await eventually(() => env.rx.received.find((r) => r.json?.type === 'integration.unhealthy'));
+    const got = (await eventually(() => env.rx.received.find((r) => r.json?.type === 'integration.unhealthy')))!;
     expect(got.json).toMatchObject({ trigger_id: trigger.body.trigger.id, data: { integration_id: probeId, reason: 'probe token revoked' } });
     expect(await firingsOf(trigger.body.trigger.id)).toHaveLength(1);
   });

@@ -82,7 +82,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const multiRow = (type: string) => adapters.get(type)?.capabilities.multiRow ?? false;
   const adapters = new Map<string, ChannelAdapter>();
   const triggers = new Triggers({ store, tuning: config.bus, log, allowPrivateUrls: config.allowPrivateUrls, bus: () => bus! }, options.triggers);
-  const hooks = { emit: triggers.emit.bind(triggers), statusChanged: triggers.statusChanged.bind(triggers) };
+  const hooks = { emit: triggers.emit.bind(triggers), statusChanged: triggers.statusChanged.bind(triggers), wake: triggers.wake.bind(triggers) };
   for (const [name, row] of Object.entries(registry)) {
     adapters.set(name, row.create({ services: adapterServices(store, settings.get(name)!, log, appendInbound, multiRow, hooks) }));
   }

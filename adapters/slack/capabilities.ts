@@ -23,4 +23,8 @@ export const BOT_SCOPES: readonly string[] = [
   'im:write',
   'channels:history',
   'groups:history',
+  // Trigger events: reaction_added, member_joined_channel (public / private channels).
+  'reactions:read',
+  'channels:read',
+  'groups:read',
 ];

@@ -1,6 +1,7 @@
 import type { AdapterServices, InboundDecision, InboxEventView, IntegrationInfo } from '../../src/channel/index.ts';
 import { judgeMessage, teamOf, toInbound, type SlackEnvelope } from './parse.ts';
-import { isMessageEvent, isTokensRevoked, parseSlackBody } from './schema.ts';
+import { chatEventDecision } from './chat-events.ts';
+import { isMemberJoined, isMessageEvent, isReactionAdded, isTokensRevoked, parseSlackBody } from './schema.ts';
 import { policyOf, slackConfig } from './settings.ts';
 
 /** The identity-link key of a Slack user: `<team>:<user>`. */
@@ -8,7 +9,8 @@ export const linkKey = (team: string, user: string) => `${team}:${user}`;
 
 /**
  * Turns a committed Slack event into a decision: lifecycle events (`app_uninstalled`,
- * `tokens_revoked`) mark the workspace's integrations unhealthy and drop their tokens; posts are
+ * `tokens_revoked`) mark the workspace's integrations unhealthy and drop their tokens; reactions
+ * and joins become events for triggers; posts are
  * judged (bots, edits and channel chatter ignored), then checked against the integration's policy
  * (`installer`: only the linked installing user; `workspace`: any member of the team) — policy
  * drops are logged with their reason.
@@ -56,6 +58,8 @@ export function createInterpreter(services: AdapterServices, inBotThread: (key: 
     const rows = await installationsFor(body);
     if (rows.length === 0) return { kind: 'ignored', reason: `no Slack installation for team ${team}` };
     if (body.event.type === 'app_uninstalled' || body.event.type === 'tokens_revoked') return lifecycle(rows, body);
+    // Reactions and joins are not turns: they only fire triggers (reaction.added, member.joined).
+    if (isReactionAdded(body.event) || isMemberJoined(body.event)) return chatEventDecision(event.id, rows, body, body.event);
 
     const e = body.event;
     const user = isMessageEvent(e) ? e.user : undefined;

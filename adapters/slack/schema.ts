@@ -44,6 +44,27 @@ const tokensShape = {
 };
 const tokensRevoked = z.looseObject(tokensShape);
 
+const reactionShape = {
+  type: z.literal('reaction_added'),
+  user: z.string(),
+  reaction: z.string().min(1),
+  item_user: z.string().optional(),
+  item: z.looseObject({ type: z.string(), channel: z.string().optional(), ts: slackTs.optional(), file: z.string().optional() }),
+  event_ts: z.string().optional(),
+};
+const reactionAdded = z.looseObject(reactionShape);
+
+const memberJoinedShape = {
+  type: z.literal('member_joined_channel'),
+  user: z.string(),
+  channel: z.string(),
+  channel_type: z.string().optional(),
+  team: z.string().optional(),
+  inviter: z.string().optional(),
+  event_ts: z.string().optional(),
+};
+const memberJoined = z.looseObject(memberJoinedShape);
+
 /** Any other event type: only its type and time are read (it is ignored as unsupported). */
 const otherEvent = z.object({ type: z.string(), event_ts: z.string().optional() });
 
@@ -68,8 +89,14 @@ export type SlackMessageEvent = Fields<typeof messageShape>;
 /** A `tokens_revoked` event with its token lists checked. */
 export type SlackTokensRevoked = Fields<typeof tokensShape>;
 
-/** A validated Slack event: a post, a lifecycle event, or another type (only `type` read). */
-export type SlackEvent = SlackMessageEvent | SlackTokensRevoked | z.infer<typeof appUninstalled> | z.infer<typeof otherEvent>;
+/** A `reaction_added` event: who reacted (`user`), with what (`reaction`, the emoji's name), to which item. */
+export type SlackReactionAdded = Fields<typeof reactionShape>;
+
+/** A `member_joined_channel` event: who joined which channel (`channel_type` C public, G private), invited by whom. */
+export type SlackMemberJoined = Fields<typeof memberJoinedShape>;
+
+/** A validated Slack event: a post, a lifecycle event, a reaction or a join, or another type (only `type` read). */
+export type SlackEvent = SlackMessageEvent | SlackTokensRevoked | SlackReactionAdded | SlackMemberJoined | z.infer<typeof appUninstalled> | z.infer<typeof otherEvent>;
 
 /** A validated `event_callback` envelope. */
 export type SlackEnvelope = Fields<typeof envelopeShape> & { event: SlackEvent };
@@ -92,6 +119,8 @@ function eventSchema(type: string) {
   if (type === 'message' || type === 'app_mention') return messageEvent;
   if (type === 'app_uninstalled') return appUninstalled;
   if (type === 'tokens_revoked') return tokensRevoked;
+  if (type === 'reaction_added') return reactionAdded;
+  if (type === 'member_joined_channel') return memberJoined;
   return otherEvent;
 }
 
@@ -123,4 +152,14 @@ export function isTokensRevoked(e: SlackEvent): e is SlackTokensRevoked {
 /** Narrows an event to a post (`message` / `app_mention`). */
 export function isMessageEvent(e: SlackEvent): e is SlackMessageEvent {
   return e.type === 'message' || e.type === 'app_mention';
+}
+
+/** Narrows an event to `reaction_added`. */
+export function isReactionAdded(e: SlackEvent): e is SlackReactionAdded {
+  return e.type === 'reaction_added';
+}
+
+/** Narrows an event to `member_joined_channel`. */
+export function isMemberJoined(e: SlackEvent): e is SlackMemberJoined {
+  return e.type === 'member_joined_channel';
 }

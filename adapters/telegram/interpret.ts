@@ -1,4 +1,5 @@
 import type { InboundDecision, InboundMessage, InboxEventView, IntegrationInfo } from '../../src/channel/index.ts';
+import { chatEventDecision } from './chat-events.ts';
 import { OWN_COMMANDS, runOwnCommand, type Sender } from './commands.ts';
 import { SHARED_LINK_CHANNEL, type TgContext } from './context.ts';
 import { migrateChat } from './migrate.ts';
@@ -12,12 +13,15 @@ export const SHARED_SOURCE = 'shared';
 
 /**
  * Turns a committed update into a decision: commands the bot answers itself, policy drops (logged
- * with a reason), or a message for the agent. Never throws for odd input.
+ * with a reason), a message for the agent, or an event for triggers (an added reaction, a join).
+ * Never throws for odd input.
  */
 export async function interpretUpdate(ctx: TgContext, event: InboxEventView): Promise<InboundDecision> {
   const p = parseUpdate(event.payload);
   if ('unsupported' in p) return { kind: 'ignored', reason: p.unsupported };
   if ('migration' in p) return migrateChat(ctx, event.source === SHARED_SOURCE ? undefined : event.source, p.migration);
+  // Reactions and joins are not turns: they only fire the owner's triggers (reaction.added, member.joined).
+  if ('reaction' in p || 'joined' in p) return chatEventDecision(ctx, event, p);
   if (p.from.is_bot) return { kind: 'ignored', reason: 'message from a bot' };
   if (event.source === SHARED_SOURCE) return interpretShared(ctx, p);
   const integration = await ctx.services.integrations.byId(event.source);

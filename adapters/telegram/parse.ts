@@ -1,7 +1,7 @@
 import type { Attachment, MessagePart } from '../../src/channel/index.ts';
 import { attachmentsOf, emptyReason, partsOf, renderContent } from './content.ts';
 import { checkUpdate } from './schema.ts';
-import type { TgEntity, TgMessage, TgUser } from './types.ts';
+import type { TgChat, TgChatMember, TgChatMemberUpdated, TgEntity, TgMessage, TgMessageReaction, TgReaction, TgUser } from './types.ts';
 
 /** A Telegram message reduced to what the policy, the commands and the bus need. */
 export interface ParsedMessage {
@@ -32,16 +32,29 @@ export interface Migration {
   migration: { fromChatId: number; toChatId: number };
 }
 
+/** A person added reactions to a message: `message_reaction`'s new reactions minus its old ones. */
+export interface ReactionAdded {
+  reaction: { updateId: number; chat: TgChat; messageId: number; user?: TgUser; actorChat?: TgChat; added: TgReaction[]; date: number };
+}
+
+/** A person joined a chat: `chat_member` from left / kicked (or a restricted non-member) to a member. */
+export interface MemberJoined {
+  joined: { updateId: number; chat: TgChat; user: TgUser; by: TgUser; date: number; inviteLinkName?: string; viaJoinRequest: boolean };
+}
+
 /**
  * Reads a raw update from the inbox, checked against the schema of the fields we read. Messages and
  * edited messages with something to say become {@link ParsedMessage}; a group's upgrade to a
- * supergroup becomes a {@link Migration}; service messages, other update types and anything
+ * supergroup becomes a {@link Migration}; added reactions and joins become {@link ReactionAdded} and
+ * {@link MemberJoined} (removed reactions and other member changes are unsupported); service messages, other update types and anything
  * malformed are reported as unsupported with the reason, never thrown.
  */
-export function parseUpdate(raw: unknown): ParsedMessage | Unsupported | Migration {
+export function parseUpdate(raw: unknown): ParsedMessage | Unsupported | Migration | ReactionAdded | MemberJoined {
   const checked = checkUpdate(raw);
   if ('invalid' in checked) return { unsupported: checked.invalid };
   const u = checked.update;
+  if (u.message_reaction) return reactionOf(u.update_id, u.message_reaction);
+  if (u.chat_member) return joinOf(u.update_id, u.chat_member);
   const m = u.message ?? u.edited_message;
   if (!m) {
     const kind = Object.keys(u).find((k) => k !== 'update_id') ?? 'empty';
@@ -107,4 +120,21 @@ export function conversationKey(chatId: number, topicId: number | undefined): st
 /** Display name of a Telegram user. */
 export function displayName(u: TgUser): string {
   return [u.first_name, u.last_name].filter(Boolean).join(' ') || u.username || String(u.id);
+}
+
+const sameReaction = (a: TgReaction, b: TgReaction) =>
+  a.type === b.type && (a.type !== 'emoji' || a.emoji === (b as typeof a).emoji) && (a.type !== 'custom_emoji' || a.custom_emoji_id === (b as typeof a).custom_emoji_id);
+
+function reactionOf(updateId: number, r: TgMessageReaction): ReactionAdded | Unsupported {
+  const added = r.new_reaction.filter((n) => !r.old_reaction.some((o) => sameReaction(o, n)));
+  if (added.length === 0) return { unsupported: 'message_reaction that removed reactions and added none' };
+  return { reaction: { updateId, chat: r.chat, messageId: r.message_id, user: r.user, actorChat: r.actor_chat, added, date: r.date } };
+}
+
+/** In the chat: creator, administrator, member, or restricted but still a member. */
+const isIn = (m: TgChatMember) => m.status === 'creator' || m.status === 'administrator' || m.status === 'member' || (m.status === 'restricted' && m.is_member === true);
+
+function joinOf(updateId: number, c: TgChatMemberUpdated): MemberJoined | Unsupported {
+  if (isIn(c.old_chat_member) || !isIn(c.new_chat_member)) return { unsupported: `chat_member change ${c.old_chat_member.status} → ${c.new_chat_member.status} is not a join` };
+  return { joined: { updateId, chat: c.chat, user: c.new_chat_member.user, by: c.from, date: c.date, inviteLinkName: c.invite_link?.name, viaJoinRequest: c.via_join_request === true } };
 }

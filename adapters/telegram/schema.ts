@@ -57,11 +57,43 @@ const Message = z.looseObject({
   migrate_from_chat_id: int.optional(),
 });
 
-/** A Telegram update: its id always; `message` / `edited_message` as far as we read them. */
+const Reaction = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('emoji'), emoji: text.min(1) }),
+  z.looseObject({ type: z.literal('custom_emoji'), custom_emoji_id: text.min(1) }),
+  z.looseObject({ type: z.literal('paid') }),
+]);
+const MessageReaction = z.looseObject({
+  chat: Chat,
+  message_id: int,
+  user: User.optional(),
+  actor_chat: Chat.optional(),
+  date: int,
+  old_reaction: z.array(Reaction),
+  new_reaction: z.array(Reaction),
+});
+const ChatMember = z.looseObject({
+  status: z.enum(['creator', 'administrator', 'member', 'restricted', 'left', 'kicked']),
+  user: User,
+  is_member: z.boolean().optional(),
+});
+const ChatMemberUpdated = z.looseObject({
+  chat: Chat,
+  from: User,
+  date: int,
+  old_chat_member: ChatMember,
+  new_chat_member: ChatMember,
+  invite_link: z.looseObject({ invite_link: text, name: text.optional(), creator: User.optional() }).optional(),
+  via_join_request: z.boolean().optional(),
+  via_chat_folder_invite_link: z.boolean().optional(),
+});
+
+/** A Telegram update: its id always; `message` / `edited_message` / `message_reaction` / `chat_member` as far as we read them. */
 export const UpdateSchema: z.ZodType<TgUpdate> = z.looseObject({
   update_id: int.nonnegative(),
   message: Message.optional(),
   edited_message: Message.optional(),
+  message_reaction: MessageReaction.optional(),
+  chat_member: ChatMemberUpdated.optional(),
 });
 
 /** The outcome of checking one update: the typed update, or why it is not one (with its id when it has one). */

@@ -124,16 +124,59 @@ export interface TgMessage {
   [other: string]: unknown;
 }
 
-/** An update as Telegram posts it; we handle `message` and `edited_message`. */
+/** A reaction: a standard emoji, a custom emoji (by id), or a paid star reaction. */
+export type TgReaction = { type: 'emoji'; emoji: string } | { type: 'custom_emoji'; custom_emoji_id: string } | { type: 'paid' };
+
+/**
+ * `message_reaction` (Bot API MessageReactionUpdated): a user changed their reactions to a message.
+ * Sent only to bots that are administrators of the chat. `actor_chat` instead of `user` when the
+ * reaction is anonymous (a chat or an anonymous admin).
+ */
+export interface TgMessageReaction {
+  chat: TgChat;
+  message_id: number;
+  user?: TgUser;
+  actor_chat?: TgChat;
+  date: number;
+  old_reaction: TgReaction[];
+  new_reaction: TgReaction[];
+}
+
+/** A chat member as `chat_member` updates show it (ChatMember): its status, and `is_member` for restricted ones. */
+export interface TgChatMember {
+  status: 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+  user: TgUser;
+  is_member?: boolean;
+}
+
+/** `chat_member` (Bot API ChatMemberUpdated): a member's status changed (joined, left, promoted…); admin bots only. */
+export interface TgChatMemberUpdated {
+  chat: TgChat;
+  /** Who made the change (the member themself when they joined). */
+  from: TgUser;
+  date: number;
+  old_chat_member: TgChatMember;
+  new_chat_member: TgChatMember;
+  invite_link?: { invite_link: string; name?: string; creator?: TgUser };
+  via_join_request?: boolean;
+  via_chat_folder_invite_link?: boolean;
+}
+
+/** An update as Telegram posts it; we handle `message`, `edited_message`, `message_reaction` and `chat_member`. */
 export interface TgUpdate {
   update_id: number;
   message?: TgMessage;
   edited_message?: TgMessage;
+  message_reaction?: TgMessageReaction;
+  chat_member?: TgChatMemberUpdated;
   [other: string]: unknown;
 }
 
-/** The update types we ask Telegram for (setWebhook / getUpdates `allowed_updates`). */
-export const ALLOWED_UPDATES = ['message', 'edited_message'] as const;
+/**
+ * The update types we ask Telegram for (setWebhook / getUpdates `allowed_updates`). `message_reaction`
+ * and `chat_member` are sent only when asked for by name, and only for chats where the bot is an admin.
+ */
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'message_reaction', 'chat_member'] as const;
 
 /** Who may talk to a bot in DMs (and address it in groups). */
 export type DmPolicy = 'owner' | 'allowlist' | 'open';

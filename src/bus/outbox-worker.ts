@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ChannelAdapter, Logger, OutboundMessage, SendResult } from '../channel/index.ts';
+import type { ChannelAdapter, IntegrationInfo, Logger, OutboundMessage, SendResult } from '../channel/index.ts';
 import { isChannelError } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
@@ -18,12 +18,28 @@ import { WorkerLoop, type TickResult } from './worker-loop.ts';
 export type OutboxEvents = EventEmitter;
 
 /**
+ * Work the outbox worker commits in the same transaction as a failure (the triggers' firings), so a
+ * crash right after the commit loses none of it. A hook that throws rolls the failure back too, and
+ * the write is retried as bookkeeping. Default: none.
+ */
+export interface OutboxFailureHooks {
+  /** The row as it ends (`status` failed or dead, `last_error` the reason), inside the dead-letter's transaction. */
+  deliveryFailed(tx: Store, row: DeliveryRow): Promise<void>;
+  /** An integration a refusal just turned unhealthy (`before`: the row as it was), inside the status change's transaction. */
+  integrationUnhealthy(tx: Store, before: IntegrationInfo, reason: string): Promise<void>;
+  /** Called after such a commit: wake whoever runs the firings. */
+  committed(): void;
+}
+
+/**
  * Sends outbox rows through their adapters. Claims due rows (one per chat at a time), sends with the
  * row's idempotency key, retries with backoff that honours retry-after, dead-letters after the last
  * attempt, and on stop waits for the sends in flight.
  */
 export class OutboxWorker {
   readonly events: OutboxEvents = new EventEmitter();
+  /** Set by the triggers ({@link OutboxFailureHooks}); undefined: failures fire nothing. */
+  failureHooks: OutboxFailureHooks | undefined;
   private readonly loop: WorkerLoop;
   private readonly inFlight = new Set<Promise<void>>();
   /** Rows this process sent whose "sent" mark is not stored yet: recorded again, never sent again. */
@@ -165,12 +181,20 @@ export class OutboxWorker {
     const reason = e instanceof Error ? e.message : String(e);
     if (isChannelError(e) && e.kind === 'refused') {
       if ('unhealthy' in e && e.unhealthy && row.integration_id) {
-        await this.keep(`mark integration ${row.integration_id} unhealthy`, async () => {
-          const before = await this.store.integrations.byId(row.integration_id!);
-          await this.store.integrations.setStatus(row.integration_id!, 'unhealthy', reason);
-          // Hook point for triggers: the integration just turned unhealthy.
-          if (before && before.status !== 'unhealthy') this.events.emit('integration.unhealthy', before, reason);
-        });
+        let turned: IntegrationInfo | undefined;
+        const written = await this.keep(`mark integration ${row.integration_id} unhealthy`, () =>
+          this.store.transaction(async (tx) => {
+            const before = await tx.integrations.byId(row.integration_id!);
+            await tx.integrations.setStatus(row.integration_id!, 'unhealthy', reason);
+            turned = before && before.status !== 'unhealthy' ? before : undefined;
+            // The `integration.unhealthy` firings commit with the status change.
+            if (turned) await this.failureHooks?.integrationUnhealthy(tx, turned, reason);
+          }),
+        );
+        if (written && turned) {
+          this.failureHooks?.committed();
+          this.events.emit('integration.unhealthy', turned, reason);
+        }
       }
       return this.fail(row, 'failed', reason);
     }
@@ -209,9 +233,12 @@ export class OutboxWorker {
           text: `Delivery ${row.id} on ${row.channel} ${status === 'dead' ? 'dead-lettered' : 'failed'}: ${reason}`,
           meta: { delivery_id: row.id, channel: row.channel, integration_id: row.integration_id, notification_id: row.notification_id, status },
         });
+        // The `delivery.failed` firings (and a url trigger's health) commit with the dead-letter.
+        await this.failureHooks?.deliveryFailed(tx, { ...row, status, last_error: reason });
       }),
     );
     if (!written || !applied) return;
+    this.failureHooks?.committed();
     this.log.warn({ delivery: row.id, channel: row.channel, status, reason }, 'delivery ended without success');
     this.events.emit('delivery.failed', { ...row, status, last_error: reason });
   }

@@ -6,8 +6,8 @@ import type { Store } from '../store/index.ts';
  * Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group
  * commit, wake-up). `multiRow(type)` says whether a channel allows several rows per user (its
  * capabilities), so rows it creates get the single-row guarantee otherwise. `hooks` carries hub events
- * to the triggers: `emit` fires them, `statusChanged` is told when an adapter changed an integration's
- * health (it fires `integration.unhealthy`). `replicaId` names this process as a lease owner (default
+ * to the triggers: `emit` fires them, `statusChanged` writes the `integration.unhealthy` firings in the
+ * transaction that turns an integration unhealthy, `wake` runs them after the commit. `replicaId` names this process as a lease owner (default
  * a fresh random id); send pacing is shared through the database on PostgreSQL and kept in memory on SQLite.
  */
 export function adapterServices(
@@ -18,8 +18,11 @@ export function adapterServices(
   multiRow: (type: string) => boolean,
   hooks: {
     emit(event: HubEvent): Promise<number>;
-    statusChanged(before: IntegrationInfo, reason: string | null): void;
-  } = { emit: async () => 0, statusChanged: () => {} },
+    /** Writes the `integration.unhealthy` firings inside the status change's transaction `tx`. */
+    statusChanged(tx: Store, before: IntegrationInfo, reason: string | null): Promise<number>;
+    /** Wakes the workers after firings were committed. */
+    wake(): void;
+  } = { emit: async () => 0, statusChanged: async () => 0, wake: () => {} },
   replicaId: string = randomUUID(),
 ): AdapterServices {
   return {
@@ -33,9 +36,13 @@ export function adapterServices(
       secrets: (id) => store.integrations.secrets(id),
       setSecrets: (id, secrets) => store.integrations.setSecrets(id, secrets),
       async setStatus(id, status, reason) {
-        const before = await store.integrations.byId(id);
-        await store.integrations.setStatus(id, status, reason);
-        if (before && status === 'unhealthy' && before.status !== 'unhealthy') hooks.statusChanged(before, reason);
+        // The change and its `integration.unhealthy` firings commit together: a crash loses neither.
+        const fired = await store.transaction(async (tx) => {
+          const before = await tx.integrations.byId(id);
+          await tx.integrations.setStatus(id, status, reason);
+          return before && status === 'unhealthy' && before.status !== 'unhealthy' ? hooks.statusChanged(tx, before, reason) : 0;
+        });
+        if (fired) hooks.wake();
       },
       async create({ grantToDefaultProfile, ...input }) {
         return store.transaction(async (tx) => {

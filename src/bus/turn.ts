@@ -55,6 +55,7 @@ export function createTurnHandler(d: TurnDeps) {
     });
     if (decision.kind === 'ignored') return ignore(d, row, decision);
     if (decision.kind === 'handled') return handled(d, row, adapter, decision);
+    if (decision.kind === 'event') return fireEvents(d, row, decision);
     // Hook point for triggers: a chat message on an integration fires `message.received` (deduped on the row).
     if (decision.message.integrationId) await d.events?.emit(messageReceivedEvent(row.id, decision.userId, decision.message));
     return converse(d, row, adapter, decision);
@@ -76,6 +77,18 @@ async function ignore(d: TurnDeps, row: InboxRow, dec: Extract<InboundDecision, 
     }
     await tx.inbox.finish(row.id, 'ignored', dec.reason, row.lease_owner);
   });
+}
+
+/**
+ * An event for triggers, not a turn: each is fired (committed, deduped on its `sourceId`), then the
+ * row ends. A crash between the two fires again on the re-run, which the dedupe makes a no-op.
+ */
+async function fireEvents(d: TurnDeps, row: InboxRow, dec: Extract<InboundDecision, { kind: 'event' }>): Promise<void> {
+  let fired = 0;
+  for (const e of dec.events) fired += (await d.events?.emit(e)) ?? 0;
+  const note = `${dec.note}; ${fired} trigger${fired === 1 ? '' : 's'} fired`;
+  d.log.info({ inbox: row.id, channel: row.channel, events: dec.events.map((e) => e.type), fired }, 'inbound event for triggers');
+  await d.commit((tx) => tx.inbox.finish(row.id, 'done', note, row.lease_owner));
 }
 
 async function handled(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec: Extract<InboundDecision, { kind: 'handled' }>): Promise<void> {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChannelCapabilities, InboundMessage, OutboundMessage, SendResult } from './types.ts';
 import type { AdapterConfig } from './adapter-config.ts';
-import type { AdapterServices, IntegrationInfo } from './services.ts';
+import type { AdapterServices, HubEvent, IntegrationInfo } from './services.ts';
 import type { DataSourceTool } from './data-tools.ts';
 
 /** One inbox row as the adapter sees it when asked to interpret it. */
@@ -19,11 +19,15 @@ export interface InboxEventView {
  *   else to the profile granted the integration, or the one a claimed notification names).
  * - `handled`: the adapter answered itself (a `/link` command…); `replies` are queued as they are.
  * - `ignored`: not for an agent (a bot's own message, a policy drop, an unsupported update). Logged with `reason`.
+ * - `event`: not a turn but something triggers may follow (a reaction, a member joining): the bus fires
+ *   `events` (their firings commit together with the end of the inbox row) and notes `note`. An empty list
+ *   is allowed (nothing to fire).
  */
 export type InboundDecision =
   | { kind: 'message'; message: InboundMessage; userId: string; profileId?: string }
   | { kind: 'handled'; note: string; userId?: string; replies: OutboundMessage[]; integrationId?: string | null }
-  | { kind: 'ignored'; reason: string; userId?: string; integrationId?: string | null; policy?: boolean };
+  | { kind: 'ignored'; reason: string; userId?: string; integrationId?: string | null; policy?: boolean }
+  | { kind: 'event'; note: string; events: HubEvent[] };
 
 /** Context of one send. */
 export interface SendContext {

@@ -50,7 +50,8 @@ describe('switchboard triggers / integrations webhooks against a running hub', (
     needTriggers(ctx);
     const byType = await cli('integrations', 'webhooks', 'events', '--integration', 'telegram');
     expect(byType.stdout).toContain('• message.received');
-    expect(byType.stdout).toMatch(/reaction\.added \[not available yet\]/);
+    expect(byType.stdout).toContain('• reaction.added\n');
+    expect((await cli('triggers', 'events', '--integration', 'email')).stdout).toMatch(/email\.received \[not available yet\]/);
     const byConn = JSON.parse((await cli('triggers', 'events', '--connection', hookId, '--json')).stdout);
     expect(byConn.events.map((e: any) => e.event)).toContain('hook.received');
     const missing = await cli('triggers', 'events');

@@ -26,7 +26,7 @@ describe.each(DIALECTS)('Telegram connect and /link on %s', (dialect) => {
     const hook = env.fake.webhooks.get(bot.token)!;
     expect(hook.url).toBe(`http://127.0.0.1:9/api/telegram/${c.id}/webhook`);
     expect(hook.secret_token!.length).toBeGreaterThanOrEqual(32);
-    expect(hook.allowed_updates).toEqual(['message', 'edited_message']);
+    expect(hook.allowed_updates).toEqual(['message', 'edited_message', 'message_reaction', 'chat_member']);
     const rows = JSON.stringify(await env.t.hub.db.kysely.selectFrom('user_integrations').selectAll().execute());
     expect(rows).not.toContain(bot.token);
     expect(rows).not.toContain(hook.secret_token);

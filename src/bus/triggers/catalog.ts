@@ -20,8 +20,8 @@ export const SCHEDULE_INTERVALS = [60, 120, 240, 480, 720, 1440, 2880] as const;
 /** Every event a trigger may follow. */
 export const EVENT_CATALOG: readonly EventSpec[] = [
   { event: 'message.received', description: 'A person wrote in a chat the bot is in', types: ['telegram', 'slack'], hub: false, available: true },
-  { event: 'reaction.added', description: 'A person reacted to a message (declared; not emitted yet)', types: ['telegram', 'slack'], hub: false, available: false },
-  { event: 'member.joined', description: 'A person joined a chat or channel the bot is in (declared; not emitted yet)', types: ['telegram', 'slack'], hub: false, available: false },
+  { event: 'reaction.added', description: 'A person added a reaction to a message (Telegram: chats where the bot is an admin)', types: ['telegram', 'slack'], hub: false, available: true },
+  { event: 'member.joined', description: 'A person joined a chat or channel the bot is in (Telegram: chats where the bot is an admin)', types: ['telegram', 'slack'], hub: false, available: true },
   { event: 'email.received', description: 'A new email arrived in the Gmail inbox (polled through the Gmail history API)', types: ['gmail'], hub: false, available: true },
   { event: 'hook.received', description: 'An outside service called the inbound hook URL', types: ['hook'], hub: false, available: true },
   { event: 'schedule.tick', description: 'Every N minutes (interval: 60, 120, 240, 480, 720, 1440 or 2880)', types: [], hub: true, available: true },

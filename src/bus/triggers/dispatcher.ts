@@ -17,14 +17,21 @@ export class TriggerDispatcher {
 
   /** Fires what `e` wakes; resolves after the commit with how many triggers fired. Throws when the commit fails. */
   async emit(e: HubEvent): Promise<number> {
+    const fired = await this.store.transaction((tx) => this.fireIn(tx, e));
+    if (fired) this.wake();
+    return fired;
+  }
+
+  /**
+   * Writes the firings of `e` inside the caller's transaction `tx`, so they commit (or roll back)
+   * with what caused them (a dead-letter, a status change). The caller wakes the workers after its
+   * commit. Resolves with how many triggers fired; a repeat of the same `sourceId` writes nothing new.
+   */
+  async fireIn(tx: Store, e: HubEvent): Promise<number> {
     if (!eventSpec(e.type)) throw new Error(`unknown hub event type ${e.type}`);
-    const triggers = await this.store.triggers.matching(e.userId, e.type, e.integrationId);
-    if (triggers.length === 0) return 0;
-    await this.store.transaction(async (tx) => {
-      for (const t of triggers) await fireInTx(tx, t, e);
-    });
-    this.log.info({ event: e.type, source: e.sourceId, triggers: triggers.map((t) => t.id) }, 'triggers fired');
-    this.wake();
+    const triggers = await tx.triggers.matching(e.userId, e.type, e.integrationId);
+    for (const t of triggers) await fireInTx(tx, t, e);
+    if (triggers.length) this.log.info({ event: e.type, source: e.sourceId, triggers: triggers.map((t) => t.id) }, 'triggers fired');
     return triggers.length;
   }
 }

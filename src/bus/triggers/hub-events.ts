@@ -5,6 +5,9 @@ import type { DeliveryRow } from '../../store/outbox.ts';
 import { TRIGGER_REPLY_KEY } from './agent-channel.ts';
 import { TRIGGER_CHANNEL, TRIGGER_URL_CHANNEL } from './firing.ts';
 
+/** Writes the firings of an event inside a transaction (see TriggerDispatcher.fireIn). */
+export type FireIn = (tx: Store, e: HubEvent) => Promise<number>;
+
 /** The `integration.unhealthy` event of an integration that just turned unhealthy. */
 export function unhealthyEvent(before: IntegrationInfo, reason: string | null): HubEvent {
   return {
@@ -19,42 +22,44 @@ export function unhealthyEvent(before: IntegrationInfo, reason: string | null): 
 }
 
 /**
- * Listens to the outbox worker: a delivery that failed for good becomes a `delivery.failed` event,
- * an integration it marked unhealthy an `integration.unhealthy` event, and the outcome of a `url`
- * trigger's own delivery updates that trigger's health. A trigger's own sends (its URL calls, its
- * answers) never fire `delivery.failed`, so a trigger cannot wake itself in a loop.
+ * The trigger side of a delivery that failed for good, run inside the transaction that marks it
+ * failed or dead: a `url` trigger's own delivery counts against that trigger's health; an agent
+ * trigger's turn and a trigger's answer fire nothing (no loops); any other delivery fires
+ * `delivery.failed`. A crash after that commit therefore loses no firing. Resolves with how many fired.
  */
-export function listenToOutbox(outbox: EventEmitter, store: Store, emit: (e: HubEvent) => Promise<number>, log: Logger): void {
-  const safely = (what: string, p: Promise<unknown>) => void p.catch((err) => log.error({ err, what }, 'trigger bookkeeping failed'));
-  outbox.on('delivery.sent', (row: DeliveryRow) => {
-    if (row.channel === TRIGGER_URL_CHANNEL) safely('url trigger success', store.triggers.recordSuccess(triggerOf(row)));
-  });
-  outbox.on('delivery.failed', (row: DeliveryRow) => safely('delivery.failed', deliveryFailed(row)));
-  outbox.on('integration.unhealthy', (before: IntegrationInfo, reason: string | null) => safely('integration.unhealthy', emit(unhealthyEvent(before, reason))));
-
-  async function deliveryFailed(row: DeliveryRow): Promise<void> {
-    if (row.channel === TRIGGER_URL_CHANNEL) return store.triggers.recordFailure(triggerOf(row), row.last_error ?? 'failed');
-    if (row.channel === TRIGGER_CHANNEL) return;
-    const n = row.notification_id ? await store.notifications.byId(row.notification_id) : undefined;
-    if (n?.idempotency_key?.startsWith(TRIGGER_REPLY_KEY)) return;
-    await emit({
-      type: 'delivery.failed',
-      userId: row.user_id,
-      integrationId: row.integration_id,
-      sourceId: `delivery:${row.id}`,
-      occurredAt: Date.now(),
-      data: {
-        delivery_id: row.id,
-        channel: row.channel,
-        integration_id: row.integration_id,
-        notification_id: row.notification_id,
-        thread_id: row.thread_id,
-        status: row.status,
-        attempts: row.attempts,
-        error: row.last_error,
-      },
-    });
+export async function deliveryFailedIn(tx: Store, row: DeliveryRow, fireIn: FireIn): Promise<number> {
+  if (row.channel === TRIGGER_URL_CHANNEL) {
+    await tx.triggers.recordFailure(triggerOf(row), row.last_error ?? 'failed');
+    return 0;
   }
+  if (row.channel === TRIGGER_CHANNEL) return 0;
+  const n = row.notification_id ? await tx.notifications.byId(row.notification_id) : undefined;
+  if (n?.idempotency_key?.startsWith(TRIGGER_REPLY_KEY)) return 0;
+  return fireIn(tx, {
+    type: 'delivery.failed',
+    userId: row.user_id,
+    integrationId: row.integration_id,
+    sourceId: `delivery:${row.id}`,
+    occurredAt: Date.now(),
+    data: {
+      delivery_id: row.id,
+      channel: row.channel,
+      integration_id: row.integration_id,
+      notification_id: row.notification_id,
+      thread_id: row.thread_id,
+      status: row.status,
+      attempts: row.attempts,
+      error: row.last_error,
+    },
+  });
+}
+
+/** A `url` trigger's delivery went out: its failure count is cleared (best effort, logged on error). */
+export function listenToOutbox(outbox: EventEmitter, store: Store, log: Logger): void {
+  outbox.on('delivery.sent', (row: DeliveryRow) => {
+    if (row.channel !== TRIGGER_URL_CHANNEL) return;
+    store.triggers.recordSuccess(triggerOf(row)).catch((err) => log.error({ err, what: 'url trigger success' }, 'trigger bookkeeping failed'));
+  });
 }
 
 function triggerOf(row: DeliveryRow): string {

@@ -1,11 +1,11 @@
-import type { EventEmitter } from 'node:events';
 import type { ChannelAdapter, HubEvent, IntegrationInfo, Logger } from '../../channel/index.ts';
 import type { BusTuning } from '../../config.ts';
 import type { Store } from '../../store/index.ts';
 import type { Bus } from '../index.ts';
 import { createTriggerChannel } from './agent-channel.ts';
 import { TriggerDispatcher } from './dispatcher.ts';
-import { listenToOutbox, unhealthyEvent } from './hub-events.ts';
+import { deliveryFailedIn, listenToOutbox, unhealthyEvent } from './hub-events.ts';
+import type { OutboxWorker } from '../outbox-worker.ts';
 import { DEFAULT_SCHEDULER_POLL_MS, Scheduler } from './scheduler.ts';
 import { createTriggerUrlChannel } from './url-channel.ts';
 
@@ -39,12 +39,13 @@ export class Triggers {
   readonly channels: ChannelAdapter[];
   readonly scheduler: Scheduler;
   private readonly dispatcher: TriggerDispatcher;
+  private readonly wakeWorkers: () => void;
 
   constructor(private readonly d: TriggerDeps, o: TriggerOptions = {}) {
-    const wake = () => {
+    const wake = (this.wakeWorkers = () => {
       d.bus().inboxWorker.wake();
       d.bus().outboxWorker.wake();
-    };
+    });
     this.dispatcher = new TriggerDispatcher(d.store, wake, d.log);
     this.scheduler = new Scheduler(d.store, wake, d.log, o.clock ?? Date.now, o.schedulerPollMs ?? DEFAULT_SCHEDULER_POLL_MS);
     this.channels = [createTriggerChannel(d.store, d.bus, d.tuning), createTriggerUrlChannel(d.store, { allowPrivateUrls: d.allowPrivateUrls, timeoutMs: d.tuning.sendTimeoutMs })];
@@ -55,14 +56,35 @@ export class Triggers {
     return this.dispatcher.emit(e);
   }
 
-  /** An adapter turned an integration unhealthy: fires `integration.unhealthy` (errors are logged). */
-  statusChanged(before: IntegrationInfo, reason: string | null): void {
-    this.emit(unhealthyEvent(before, reason)).catch((err) => this.d.log.error({ err, integration: before.id }, 'integration.unhealthy triggers failed'));
+  /** Writes the firings of `e` inside `tx` (they commit with it); call {@link wake} after the commit. */
+  fireIn(tx: Store, e: HubEvent): Promise<number> {
+    return this.dispatcher.fireIn(tx, e);
   }
 
-  /** Follows the outbox worker's events (failed deliveries, unhealthy integrations, url trigger outcomes). */
-  attach(outboxEvents: EventEmitter): void {
-    listenToOutbox(outboxEvents, this.d.store, (e) => this.emit(e), this.d.log);
+  /**
+   * An integration just turned unhealthy (`before`: the row as it was): writes the
+   * `integration.unhealthy` firings inside `tx`, the transaction of the status change.
+   */
+  statusChanged(tx: Store, before: IntegrationInfo, reason: string | null): Promise<number> {
+    return this.dispatcher.fireIn(tx, unhealthyEvent(before, reason));
+  }
+
+  /** Wakes the workers that run firings (after a commit that wrote some). */
+  wake(): void {
+    this.wakeWorkers();
+  }
+
+  /**
+   * Follows the outbox worker: failed deliveries and the integrations they turn unhealthy fire in
+   * the failure's own transaction; a url trigger's successful delivery heals that trigger.
+   */
+  attach(worker: Pick<OutboxWorker, 'events' | 'failureHooks'>): void {
+    worker.failureHooks = {
+      deliveryFailed: async (tx, row) => void (await deliveryFailedIn(tx, row, (t, e) => this.fireIn(t, e))),
+      integrationUnhealthy: async (tx, before, reason) => void (await this.statusChanged(tx, before, reason)),
+      committed: () => this.wakeWorkers(),
+    };
+    listenToOutbox(worker.events, this.d.store, this.d.log);
   }
 
   start(): void {

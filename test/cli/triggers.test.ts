@@ -51,7 +51,9 @@ describe('switchboard triggers / integrations webhooks against a running hub', (
     const byType = await cli('integrations', 'webhooks', 'events', '--integration', 'telegram');
     expect(byType.stdout).toContain('• message.received');
     expect(byType.stdout).toContain('• reaction.added\n');
-    expect((await cli('triggers', 'events', '--integration', 'email')).stdout).toMatch(/email\.received \[not available yet\]/);
+    // email.received belongs to Gmail; plain (Resend) email has only the hub's events.
+    expect((await cli('triggers', 'events', '--integration', 'gmail')).stdout).toContain('• email.received\n');
+    expect((await cli('triggers', 'events', '--integration', 'email')).stdout).not.toContain('email.received');
     const byConn = JSON.parse((await cli('triggers', 'events', '--connection', hookId, '--json')).stdout);
     expect(byConn.events.map((e: any) => e.event)).toContain('hook.received');
     const missing = await cli('triggers', 'events');

@@ -36,6 +36,7 @@ export function dashboardRoutes(hub: HubContext, o: DashboardOptions = {}): Rout
   const ours = (req: { path: string }) => req.path === '/' || req.path === '/ui' || req.path.startsWith('/ui/');
   r.use((req, res, next) => (ours(req) ? securityHeaders(req, res, next) : next()));
   r.get('/', (_req, res) => res.redirect(302, '/ui/integrations'));
+  r.get('/favicon.ico', (_req, res) => void res.status(204).end());
   r.use('/ui/assets', express.static(publicDir(), { index: false, fallthrough: false, maxAge: 0 }));
   r.use((req, res, next) => (ours(req) ? noStore(req, res, next) : next()));
   r.use(signInRoutes(hub, o.throttle));

@@ -21,7 +21,8 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader('content-security-policy', DASHBOARD_CSP);
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('x-frame-options', 'DENY');
-  res.setHeader('referrer-policy', 'no-referrer');
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts.
+  res.setHeader('referrer-policy', 'same-origin');
   res.setHeader('cross-origin-opener-policy', 'same-origin');
   next();
 };

@@ -85,7 +85,10 @@ async function load() {
 
 for (const form of document.querySelectorAll('form[data-connect]')) {
   bindForm(form, async (data) => {
-    const out = await api('POST', '/v1/integrations', { type: form.dataset.connect, ...data });
+    const { sign, ...input } = data;
+    // A webhook is signed with the secret given, or with one the hub makes (shown once).
+    if (form.dataset.connect === 'webhook' && sign && !input.secret) input.secret = true;
+    const out = await api('POST', '/v1/integrations', { type: form.dataset.connect, ...input });
     form.reset();
     form.closest('details').open = false;
     notice(`${out.integration.name} connected.`);

@@ -42,8 +42,13 @@ describe('dashboard in Chromium', () => {
     page.on('console', (m) => void (m.type() === 'error' && cspErrors.push(m.text())));
     await signIn(page);
 
-    // A webhook: its whsec_ secret is shown once, and it is 🟢 in the Notifications list.
+    // A form error: the field is marked with the API's message. Then a webhook: its whsec_ secret
+    // is shown once, and it is 🟢 in the Notifications list.
     await page.getByText('Webhook', { exact: true }).click();
+    await page.getByLabel('Webhook URL').fill('http://169.254.169.254/latest');
+    await page.getByRole('button', { name: 'Connect webhook' }).click();
+    await expect.poll(() => page.getByLabel('Webhook URL').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#wh-url-error').textContent()).toMatch(/^Webhook URL refused/);
     await page.getByLabel('Webhook URL').fill(rx.url);
     await page.getByRole('button', { name: 'Connect webhook' }).click();
     await expect.poll(() => page.locator('#shown').getByLabel('Signing secret', { exact: true }).inputValue()).toMatch(/^whsec_/);
@@ -111,6 +116,13 @@ describe('dashboard in Chromium', () => {
     await page.waitForURL('**/ui/sign-in?signed_out=1');
     await page.goto(`${env.t.url}/ui/activity`);
     await page.waitForURL('**/ui/sign-in?next=*');
+    // An expired session: the next live refresh goes back to sign-in, keeping the page to return to.
+    await signIn(page);
+    await page.getByRole('link', { name: 'Activity' }).click();
+    await page.locator('#log li').first().waitFor();
+    await env.t.hub.store.sessions.purgeExpired(Date.now() + 24 * 3600_000);
+    await page.waitForURL('**/ui/sign-in?expired=1&next=%2Fui%2Factivity');
+    expect(await page.getByRole('status').textContent()).toContain('Your session has expired');
     expect(cspErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await context.close();
   });

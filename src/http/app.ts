@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import type { HubContext } from '../hub.ts';
 import { authenticate } from './auth.ts';
+import { dashboardRoutes, sessionOrKeyAuth } from '../dashboard/index.ts';
 import { errorHandler, notFoundRoute } from './errors.ts';
 import { inboundRoutes } from './inbound.ts';
 import { jsonBody } from './json-body.ts';
@@ -34,7 +35,9 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
   // MCP (POST /mcp) parses and authenticates its own requests, before the /v1 JSON parser.
   app.use(mcpRoutes(hub));
   // Authenticate first: an unauthenticated body is never read, let alone parsed.
-  app.use('/v1', authenticate(hub.store), ...jsonBody());
+  app.use(dashboardRoutes(hub));
+  // A dashboard session (cookie + X-CSRF-Token) or a Bearer key.
+  app.use('/v1', sessionOrKeyAuth(hub.store, authenticate(hub.store)), ...jsonBody());
   app.use(usersRoutes(hub));
   app.use(keysRoutes(hub));
   app.use(profilesRoutes(hub));

@@ -14,6 +14,7 @@ import { OutboxRepo } from './outbox.ts';
 import { ProfilesRepo } from './profiles.ts';
 import { RateLimitsRepo } from './rate-limits.ts';
 import type { Database } from './schema.ts';
+import { SessionsRepo } from './sessions.ts';
 import { ThreadsRepo } from './threads.ts';
 import { TriggersRepo } from './triggers.ts';
 import { UsersRepo } from './users.ts';
@@ -41,6 +42,8 @@ export interface Store {
   readonly leases: LeasesRepo;
   /** The shared send limiter (PostgreSQL; SQLite paces in memory). */
   readonly rateLimits: RateLimitsRepo;
+  /** Dashboard sign-in sessions. */
+  readonly sessions: SessionsRepo;
   /** Runs `fn` in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -64,6 +67,7 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, i
     triggers: new TriggersRepo(kysely, envelope),
     leases: new LeasesRepo(kysely, dialect),
     rateLimits: new RateLimitsRepo(kysely),
+    sessions: new SessionsRepo(kysely),
     transaction: (fn) =>
       inTx
         ? fn(build(kysely, dialect, envelope, true))

@@ -171,6 +171,23 @@ export class OutboxRepo {
     return owner ? q.where('lease_owner', '=', owner).where('status', 'in', ['pending', 'sending']) : q.where('status', '=', 'sending');
   }
 
+  /**
+   * Queues a user's dead-lettered (`dead`) or refused (`failed`) delivery again, now, with a fresh
+   * set of attempts; its idempotency key stays. Returns the row, or undefined when the user has no
+   * such delivery in one of those states.
+   */
+  async retry(userId: string, id: number): Promise<DeliveryRow | undefined> {
+    const now = Date.now();
+    const r = await this.db
+      .updateTable('outbox')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now, locked_until: null, lease_owner: null, updated_at: now })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('status', 'in', ['dead', 'failed'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) ? this.byId(id) : undefined;
+  }
+
   /** Fails every unfinished delivery of an integration (it was disconnected). Returns how many. */
   async failPendingFor(integrationId: string, reason: string): Promise<number> {
     const r = await this.db

@@ -97,6 +97,13 @@ export class ProfilesRepo {
     return Number(r.numUpdatedRows) ? this.get(userId, id) : undefined;
   }
 
+  /** Replaces a user's profile token with a new one (shown once); the old one stops working. Undefined when no such profile. */
+  async newToken(userId: string, id: string): Promise<string | undefined> {
+    const token = newProfileToken();
+    const r = await this.db.updateTable('agent_profiles').set({ token_hash: hashToken(token), updated_at: Date.now() }).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numUpdatedRows) ? token : undefined;
+  }
+
   /** Deletes a user's profile; true when it existed. */
   async delete(userId: string, id: string): Promise<boolean> {
     const r = await this.db.deleteFrom('agent_profiles').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();

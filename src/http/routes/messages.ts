@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import type { HubContext } from '../../hub.ts';
 import { MESSAGE_TYPES, messageView } from '../../store/messages.ts';
-import { principal } from '../auth.ts';
+import { principal, userOnly } from '../auth.ts';
 import { parse } from '../validate.ts';
 import { deliveryView, threadView } from '../views.ts';
 
@@ -31,6 +31,15 @@ export function messagesRoutes(hub: HubContext): Router {
     }
     const rows = await store.messages.list(p.user.id, { type: q.type, threadId: q.thread, limit: q.limit, profileId: p.kind === 'profile' ? p.profile.id : q.profile });
     res.json({ messages: rows.map(messageView) });
+  });
+
+  // Queues a dead-lettered or refused delivery again (the dashboard's "retry").
+  r.post('/v1/deliveries/:id/retry', async (req, res) => {
+    const user = userOnly(res);
+    const id = Number(req.params.id);
+    const row = Number.isSafeInteger(id) && id > 0 ? await store.outbox.retry(user.id, id) : undefined;
+    if (!row) throw new NotFoundError('Dead or failed delivery');
+    res.json({ delivery: deliveryView(row) });
   });
 
   r.get('/v1/threads', async (_req, res) => {

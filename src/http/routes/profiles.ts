@@ -118,6 +118,15 @@ export function profilesRoutes(hub: HubContext): Router {
     res.status(204).end();
   });
 
+  // A new token for the profile (shown once); the old token stops working at once.
+  r.post('/v1/profiles/:id/token', async (req, res) => {
+    const user = userOnly(res);
+    const profile = await callerProfile(hub, res, req.params.id);
+    const token = await store.profiles.newToken(user.id, profile.id);
+    if (!token) throw new NotFoundError('Profile');
+    res.status(201).json({ profile: profileView(profile), token });
+  });
+
   r.put('/v1/profiles/:id/grants/:integrationId', async (req, res) => {
     const user = userOnly(res);
     const profile = await callerProfile(hub, res, req.params.id);

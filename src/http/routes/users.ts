@@ -9,7 +9,7 @@ import { userView } from '../views.ts';
 
 const CreateUser = z.strictObject({ email: z.email(), name: z.string().min(1).max(200).optional(), admin: z.boolean().optional() });
 
-/** `POST /v1/users` (admin) and `GET /v1/me`. */
+/** `POST /v1/users` and `GET /v1/users` (admin: every user with their integrations count, never a secret), and `GET /v1/me`. */
 export function usersRoutes(hub: HubContext): Router {
   const r = Router();
   r.post('/v1/users', async (req, res) => {
@@ -24,6 +24,12 @@ export function usersRoutes(hub: HubContext): Router {
       return u;
     });
     res.status(201).json({ user: userView(user), api_key: key });
+  });
+  r.get('/v1/users', async (_req, res) => {
+    adminOnly(res);
+    const out = [];
+    for (const u of await hub.store.users.list()) out.push({ ...userView(u), integrations: (await hub.store.integrations.list(u.id)).length });
+    res.json({ users: out });
   });
   r.get('/v1/me', (_req, res) => {
     const p = principal(res);

@@ -5,6 +5,8 @@ import { emailConfig } from './email/config.ts';
 import { createEmailAdapter } from './email/index.ts';
 import { slackConfig } from './slack/config.ts';
 import { createSlackAdapter } from './slack/index.ts';
+import { tellerConfig } from './teller/config.ts';
+import { createTellerAdapter } from './teller/index.ts';
 import { telegramConfig } from './telegram/config.ts';
 import { createTelegramAdapter } from './telegram/index.ts';
 import { createWebhookAdapter } from './webhook/index.ts';
@@ -21,6 +23,7 @@ export const adapterRegistry = {
   email: { config: emailConfig, create: createEmailAdapter },
   webhook: { create: createWebhookAdapter },
   hook: { create: createHookAdapter },
+  teller: { config: tellerConfig, create: (deps) => createTellerAdapter(deps) },
 } satisfies Record<string, AdapterRegistration>;
 
 /** The name of a registered channel. */

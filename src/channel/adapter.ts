@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import type { ChannelCapabilities, InboundMessage, OutboundMessage, SendResult } from './types.ts';
 import type { AdapterConfig } from './adapter-config.ts';
 import type { AdapterServices, IntegrationInfo } from './services.ts';
@@ -143,6 +144,28 @@ export interface IntegrationAction {
   handle(integration: IntegrationInfo, caller: ActionCaller, body: Record<string, unknown>): Promise<ActionResult>;
 }
 
+/** What a data-source tool answers: text the model reads; `isError` marks a failure it can act on. */
+export interface AdapterToolResult {
+  text: string;
+  isError?: boolean;
+}
+
+/**
+ * A tool a data source offers for one of its integrations (Teller's `teller_accounts`…). The hub
+ * offers it on `/mcp` and to the `llm` runtime only to profiles the integration is granted to, while
+ * its `mcp_tools` setting is not false. With several granted integrations of one type, the hub adds
+ * an `integration_id` argument and calls the tool of the one named; `inputSchema` must not declare it.
+ */
+export interface AdapterTool {
+  name: string;
+  title: string;
+  description: string;
+  /** A zod raw shape, as MCP servers take it. */
+  inputSchema?: z.ZodRawShape;
+  /** Runs with arguments that passed `inputSchema`. Failures are answers with `isError`, not throws. */
+  run(args: Record<string, any>): Promise<AdapterToolResult>;
+}
+
 /**
  * The contract every channel implements. Only `name`, `capabilities` and `send` are required;
  * inbound, connect and disconnect are capabilities a channel may have.
@@ -185,6 +208,8 @@ export interface ChannelAdapter {
   checkOutbound?(message: OutboundMessage, integration: IntegrationInfo): void;
   /** Key under which sends are serialised (a chat); default: the integration. */
   orderingKey?(message: OutboundMessage, integrationId: string | null): string;
+  /** The tools a data source offers for one integration (see {@link AdapterTool}). */
+  tools?(integration: IntegrationInfo): AdapterTool[];
   /** Public endpoints (webhooks) of this channel. */
   routes?: InboundRoute[];
   /** Authenticated REST actions on the channel type, by action name. */

@@ -111,8 +111,11 @@ export interface SendResult {
 
 /** What an adapter's platform supports; the bus and the API read these. */
 export interface ChannelCapabilities {
-  /** `chat` (people write in), `notification` (outbound only), `events` (inbound events for triggers: hooks). */
-  category: 'chat' | 'notification' | 'local' | 'events';
+  /**
+   * `chat` (people write in), `notification` (outbound only), `events` (inbound events for triggers:
+   * hooks), `data` (a data source agents read through tools: Teller).
+   */
+  category: 'chat' | 'notification' | 'local' | 'events' | 'data';
   /** Accepts inbound messages. */
   inbound: boolean;
   /** Longest text one platform message may carry, in characters; `send` splits longer texts itself. */

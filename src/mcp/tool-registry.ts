@@ -8,6 +8,7 @@ import { notificationView } from '../http/routes/notify.ts';
 import { notify, type NotifyInput } from '../notify/service.ts';
 import type { Store } from '../store/index.ts';
 import type { ProfileRow } from '../store/profiles.ts';
+import { adapterTools } from './adapter-tools.ts';
 
 /** Chat channel types that get a `<type>_send_message` tool when one of their integrations is granted. */
 export const CHAT_SEND_TOOLS = ['telegram', 'slack'] as const;
@@ -38,7 +39,8 @@ export const toolText = (t: string, isError = false): CallToolResult => ({ conte
 
 /**
  * The tools a profile may use, computed from its grants at that moment: `notify_user`,
- * `list_channels`, and `<type>_send_message` for each granted chat type. Scope checks are the
+ * `list_channels`, `<type>_send_message` for each granted chat type, and the tools of granted data
+ * sources (./adapter-tools.ts). Scope checks are the
  * notify service's: a channel the profile was not granted is a tool error.
  */
 export function hubTools(d: ToolDeps, profile: ProfileRow, granted: IntegrationInfo[]): HubTool[] {
@@ -110,5 +112,7 @@ export function hubTools(d: ToolDeps, profile: ProfileRow, granted: IntegrationI
       },
     });
   }
+  // Data sources (Teller…): the tools their adapters offer for the granted integrations.
+  tools.push(...adapterTools(d.bus.adapters, granted, d.log));
   return tools;
 }

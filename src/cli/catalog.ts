@@ -39,6 +39,11 @@ export const GUIDES: Record<string, TypeGuide> = {
     description: 'Notifications POSTed to a URL of yours, signed the Standard Webhooks way when it has a secret',
     settings: {},
   },
+  teller: {
+    label: 'Teller (bank accounts)',
+    description: 'Bank accounts linked with Teller Connect (open <hub>/teller/connect); agents granted it read accounts, balances and transactions through tools',
+    settings: {},
+  },
   hook: {
     label: 'Inbound hook',
     description: 'A URL outside services call (CI, GitHub, Stripe, your apps); each call is a hook.received event',

@@ -3,29 +3,35 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openToolBox } from '../../src/llm/toolbox.ts';
-import { startFakeTeller, type FakeTeller } from '../fakes/teller-api.ts';
+import { runCli } from '../cli/run.ts';
+import { startFakeTeller, type FakeEnrollment, type FakeTeller } from '../fakes/teller-api.ts';
+import { DIALECTS } from '../helpers/db.ts';
 import { eventually, startTestHub, type TestHub } from '../helpers/hub.ts';
 import { checking, connectResult, enrollment } from './data.ts';
 import { makeTestPki, type TestPki } from './pki.ts';
 
 const SIGNING_SECRET = 'teller_signing_secret_test_0123456789';
 
-describe('Teller data source through the hub (mutual TLS to a fake Teller)', () => {
+describe.each(DIALECTS)('Teller data source through the hub (mutual TLS to a fake Teller) on %s', (dialect) => {
   let pki: TestPki;
   let teller: FakeTeller;
   let t: TestHub;
   let alice: string;
   let agent: { id: string; token: string };
   let other: { id: string; token: string };
-  const chase = enrollment('enr_chase_001', 'test_token_chase_secret', 'Chase', [checking('acc_chase_chk', 120), checking('acc_chase_eur', 3, 'EUR')]);
-  const wells = enrollment('enr_wells_001', 'test_token_wells_secret', 'Wells Fargo', [checking('acc_wells_chk', 4)]);
-  const broken = enrollment('enr_broken_01', 'test_token_broken_secret', 'Citibank', [checking('acc_citi_chk', 2)]);
+  let chase: FakeEnrollment;
+  let wells: FakeEnrollment;
+  let broken: FakeEnrollment;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
+    chase = enrollment('enr_chase_001', 'test_token_chase_secret', 'Chase', [checking('acc_chase_chk', 120), checking('acc_chase_eur', 3, 'EUR')]);
+    wells = enrollment('enr_wells_001', 'test_token_wells_secret', 'Wells Fargo', [checking('acc_wells_chk', 4)]);
+    broken = enrollment('enr_broken_01', 'test_token_broken_secret', 'Citibank', [checking('acc_citi_chk', 2)]);
     pki = makeTestPki();
     teller = await startFakeTeller({ cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, [chase, wells, broken]);
     t = await startTestHub({
+      dialect,
       env: {
         TELLER_API_URL: teller.url,
         TELLER_CERT: pki.clientCertPath, // a file path…
@@ -75,6 +81,12 @@ describe('Teller data source through the hub (mutual TLS to a fake Teller)', () 
     expect(html).toContain('<script src="https://cdn.teller.io/connect/connect.js">');
     expect(html).toContain('"app_test_123"');
     expect(page.headers.get('content-security-policy')).toContain("script-src https://cdn.teller.io 'nonce-");
+  });
+
+  it('`switchboard integrations available` shows it under "Data sources"', async () => {
+    const r = await runCli({ ...process.env, SWITCHBOARD_URL: t.url, SWITCHBOARD_API_KEY: alice, SWITCHBOARD_ADMIN_KEY: '' }, ['integrations', 'available']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Data sources\n\s+\S+\s+teller\s+Teller \(bank accounts\) \(teller_connect; read by tools, several per user\)/m);
   });
 
   it('stores a Connect enrollment whose token Teller accepts, the token sealed, over mutual TLS', async () => {
@@ -271,7 +283,7 @@ describe('Teller data source through the hub (mutual TLS to a fake Teller)', () 
   });
 
   it('a hub without the client certificate cannot talk to Teller', async () => {
-    const bare = await startTestHub({ env: { TELLER_API_URL: teller.url, TELLER_CA_CERT: pki.caCert } });
+    const bare = await startTestHub({ dialect, env: { TELLER_API_URL: teller.url, TELLER_CA_CERT: pki.caCert } });
     try {
       const key = (await bare.api('POST', '/v1/users', { email: 'bob@example.com' })).body.api_key;
       const before = { calls: teller.calls.length, refused: teller.refusedHandshakes };

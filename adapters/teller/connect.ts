@@ -86,7 +86,8 @@ export function connectCallback(services: AdapterServices, client: () => TellerC
       } catch (e) {
         if (!(e instanceof TellerError)) throw e;
         if (e.kind === 'unreachable') throw new UnavailableError(`${e.message}; nothing was stored, try again`, 'teller_unavailable');
-        throw new UnprocessableError(`Teller refused the access token; nothing was stored (${e.message})`, 'teller_token_refused');
+        if (e.kind === 'disconnected') throw new UnprocessableError(`Teller refused the access token; nothing was stored (${e.message})`, 'teller_token_refused');
+        throw new UnprocessableError(`Teller refused the check of the token; nothing was stored (${e.message})`, 'teller_refused');
       }
       if (accounts.some((a) => a.enrollment_id !== enrollment.id)) {
         throw new UnprocessableError('the access token belongs to another enrollment than the one posted; nothing was stored', 'teller_enrollment_mismatch');

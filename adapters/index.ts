@@ -7,6 +7,8 @@ import { createGmailAdapter } from './gmail/index.ts';
 import { createEmailAdapter } from './email/index.ts';
 import { slackConfig } from './slack/config.ts';
 import { createSlackAdapter } from './slack/index.ts';
+import { tellerConfig } from './teller/config.ts';
+import { createTellerAdapter } from './teller/index.ts';
 import { telegramConfig } from './telegram/config.ts';
 import { createTelegramAdapter } from './telegram/index.ts';
 import { createWebhookAdapter } from './webhook/index.ts';
@@ -24,6 +26,7 @@ export const adapterRegistry = {
   webhook: { create: createWebhookAdapter },
   hook: { create: createHookAdapter },
   gmail: { config: gmailConfig, create: (deps) => createGmailAdapter(deps) },
+  teller: { config: tellerConfig, create: (deps) => createTellerAdapter(deps) },
 } satisfies Record<string, AdapterRegistration>;
 
 /** The name of a registered channel. */

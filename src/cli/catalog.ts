@@ -45,6 +45,11 @@ export const GUIDES: Record<string, TypeGuide> = {
     scopes: ['https://www.googleapis.com/auth/gmail.readonly', 'https://www.googleapis.com/auth/gmail.compose'],
     settings: { allow_send: 'false (default) | true: gmail_send sends; while false it saves a draft instead' },
   },
+  teller: {
+    label: 'Teller (bank accounts)',
+    description: 'Bank accounts linked with Teller Connect (open <hub>/teller/connect); agents granted it read accounts, balances and transactions through tools',
+    settings: {},
+  },
   hook: {
     label: 'Inbound hook',
     description: 'A URL outside services call (CI, GitHub, Stripe, your apps); each call is a hook.received event',

@@ -38,7 +38,8 @@ export const toolText = (t: string, isError = false): CallToolResult => ({ conte
 
 /**
  * The tools a profile may use, computed from its grants at that moment: `notify_user`,
- * `list_channels`, and `<type>_send_message` for each granted chat type. Scope checks are the
+ * `list_channels`, `<type>_send_message` for each granted chat type, and the tools of granted data
+ * sources (their adapters' `tools`). Scope checks are the
  * notify service's: a channel the profile was not granted is a tool error.
  */
 export function hubTools(d: ToolDeps, profile: ProfileRow, granted: IntegrationInfo[]): HubTool[] {

@@ -16,7 +16,7 @@ describe('switchboard integrations … for Gmail', () => {
   it('available lists Gmail under "Data sources" with OAuth', async () => {
     const r = await cli('integrations', 'available');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Data sources\n\s+🔐\s+gmail\s+Gmail \(oauth; outbound, several per user\)/m);
+    expect(r.stdout).toMatch(/^Data sources\n(?:  .*\n)*\s+🔐\s+gmail\s+Gmail \(oauth; read by tools, several per user\)/m);
   });
 
   it('info gmail shows its scopes, tools and the allow_send setting', async () => {

@@ -91,7 +91,7 @@ export function triggersRoutes(hub: HubContext): Router {
   function checkReplyChannel(spec: string): void {
     const m = CHANNEL_SPEC.exec(spec);
     const adapter = m && hub.bus.adapters.get(m[1]);
-    if (!adapter || ['local', 'events'].includes(adapter.capabilities.category)) {
+    if (!adapter || ['local', 'events', 'data'].includes(adapter.capabilities.category)) {
       throw new BadRequestError(`reply_channel "${spec}" is not a notification channel: use a type such as telegram, slack, email, webhook, or <type>:<integration_id>`, 'invalid_reply_channel');
     }
   }

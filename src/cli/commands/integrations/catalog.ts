@@ -4,6 +4,8 @@ import { CATEGORY_LABELS, COMMON_SETTINGS, guideOf } from '../../catalog.ts';
 import { day, integrationIcon, printJson, RULE, triggerIcon } from '../../output.ts';
 import { availableTypes, listTriggers, mcpOn, type AvailableType, type Integration, type TriggerEvent } from './data.ts';
 
+/** Headings of categories that read better spelled out (the API's key otherwise). */
+
 const authIcon = (methods: string[]) => (methods.includes('oauth') ? '🔐' : '') + (methods.some((m) => m !== 'oauth') ? '🔑' : '');
 
 /** `integrations available` and `integrations info <type|id>`. */
@@ -28,7 +30,7 @@ export async function availableCommand(api: ApiClient, json: boolean): Promise<v
   for (const c of categories) {
     console.log(`${CATEGORY_LABELS[c] ?? c}`);
     for (const t of types.filter((x) => x.category === c)) {
-      const traits = [t.inbound ? 'inbound' : 'outbound', t.multi_row ? 'several per user' : 'one per user'].join(', ');
+      const traits = [t.category === 'data' ? 'read by tools' : t.inbound ? 'inbound' : 'outbound', t.multi_row ? 'several per user' : 'one per user'].join(', ');
       console.log(`  ${authIcon(t.auth_methods).padEnd(4)} ${t.type.padEnd(10)} ${guideOf(t.type).label} (${t.auth_methods.join(', ')}; ${traits})`);
     }
   }

@@ -26,6 +26,11 @@ export class InboxWorker {
     private readonly log: Logger,
     /** This process's lease owner id. */
     private readonly owner: string,
+    /**
+     * Runs the claim in a transaction shared with the appends and outcomes around it (group commit),
+     * so a claim costs no commit of its own. Default: a transaction of its own.
+     */
+    private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
   ) {
     this.loop = new WorkerLoop({ name: 'inbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
   }
@@ -56,7 +61,7 @@ export class InboxWorker {
   private async tick(): Promise<boolean> {
     const room = this.tuning.inboxConcurrency - this.inFlight.size;
     if (room <= 0) return false;
-    const claimed = await this.store.inbox.claim(room, this.tuning.leaseMs, this.owner);
+    const claimed = await this.commit((tx) => tx.inbox.claim(room, this.tuning.leaseMs, this.owner));
     for (const row of claimed) {
       // A row of ours whose lease ran out (the database was away) came back: it is still running here.
       if (this.held.has(row.id)) continue;

@@ -103,7 +103,7 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
   const route = await routeMessage(d.store, message, userId, dec.profileId);
   if (!route.ok) return ignore(d, row, { kind: 'ignored', reason: route.reason, userId, integrationId: message.integrationId, policy: true });
   const { profile, claim } = route;
-  const thread = await d.store.threads.upsert({
+  const threadInput = {
     userId,
     profileId: profile.id,
     channel: message.channel,
@@ -111,7 +111,9 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     scope: message.integrationId ?? `profile:${profile.id}`,
     externalKey: message.threadKey,
     replyTarget: message.replyTarget,
-  });
+  };
+  // Usually a read; a new or changed thread is written in the group commit, not in a commit of its own.
+  const thread = (await d.store.threads.current(threadInput)) ?? (await d.commit((tx) => tx.threads.upsert(threadInput)));
   const base = { message, userId, profile, thread, claim };
   // The turn started before a crash: the agent may already have had this message.
   const mark = await d.store.messages.byInboxId(row.id);

@@ -4,8 +4,11 @@ import type { Store } from '../store/index.ts';
 import { LeaseLostError, type InboxRow } from '../store/inbox.ts';
 import { WorkerLoop } from './worker-loop.ts';
 
-/** Handles one claimed inbox row to its end (done, ignored or failed). */
-export type InboxHandler = (row: InboxRow) => Promise<void>;
+/**
+ * Handles one claimed inbox row to its end (done, ignored or failed). `retry` counts the earlier
+ * tries of this claim in this process (0 on the first), which failed unexpectedly and were retried in place.
+ */
+export type InboxHandler = (row: InboxRow, retry: number) => Promise<void>;
 
 /**
  * Drains the inbox. Claims the head row of each conversation (the database hands out a row only once
@@ -88,7 +91,7 @@ export class InboxWorker {
   private async handleSafely(row: InboxRow): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.handle(row);
+        return await this.handle(row, attempt - 1);
       } catch (e) {
         if (e instanceof LeaseLostError) {
           this.log.warn({ inbox: row.id, channel: row.channel }, 'inbox row was taken over by another process while handled here; its outcome here was dropped');

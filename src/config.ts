@@ -11,6 +11,11 @@ export interface Config {
   readonly dataDir: string;
   /** `sqlite:<file>` / a file path, or `postgres://…`. Default: `<dataDir>/switchboard.db`. */
   readonly databaseUrl: string;
+  /**
+   * PostgreSQL: most connections this process opens (DATABASE_POOL_SIZE); undefined leaves the
+   * store's default (25, `DEFAULT_POOL_SIZE` in src/store/db.ts). Unused on SQLite.
+   */
+  readonly databasePoolSize: number | undefined;
   /** Base64 master keys, current first; undefined means "use the dev key file in dataDir". */
   readonly masterKeys: readonly string[] | undefined;
   /** API key of a bootstrap admin, if given. */
@@ -100,6 +105,14 @@ const EnvSchema = z.object({
   PUBLIC_URL: optionalEnv.pipe(z.url({ message: 'PUBLIC_URL must be an absolute URL' }).optional()),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: optionalEnv,
+  DATABASE_POOL_SIZE: optionalEnv.pipe(
+    z
+      .string()
+      .regex(/^\d{1,4}$/, { message: 'must be a whole number of connections (default 25)' })
+      .transform(Number)
+      .pipe(z.number().min(1, { message: 'must be at least 1 connection' }))
+      .optional(),
+  ),
   SWITCHBOARD_MASTER_KEY: optionalEnv,
   SWITCHBOARD_ADMIN_KEY: optionalEnv,
   SWITCHBOARD_ALLOW_PRIVATE_URLS: optionalEnv,
@@ -147,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     dataDir,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'switchboard.db')}`,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     masterKeys,
     adminKey: e.SWITCHBOARD_ADMIN_KEY,
     allowPrivateUrls: list(e.SWITCHBOARD_ALLOW_PRIVATE_URLS),

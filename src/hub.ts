@@ -68,7 +68,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const log = options.logger ?? createLogger(config.logLevel);
   const keyRing = loadKeyRing(config.masterKeys, config.dataDir, (msg) => log.warn({}, msg));
   const envelope = new Envelope(keyRing);
-  const db = openDatabase(config.databaseUrl, { dataDir: config.dataDir, singleProcess: true });
+  const db = openDatabase(config.databaseUrl, { dataDir: config.dataDir, singleProcess: true, poolSize: config.databasePoolSize });
   try {
     await migrate(db);
     await verifyMasterKeys(db.kysely, keyRing, envelope);

@@ -4,8 +4,11 @@ import type { Store } from '../store/index.ts';
 import { LeaseLostError, type InboxRow } from '../store/inbox.ts';
 import { WorkerLoop } from './worker-loop.ts';
 
-/** Handles one claimed inbox row to its end (done, ignored or failed). */
-export type InboxHandler = (row: InboxRow) => Promise<void>;
+/**
+ * Handles one claimed inbox row to its end (done, ignored or failed). `retry` counts the earlier
+ * tries of this claim in this process (0 on the first), which failed unexpectedly and were retried in place.
+ */
+export type InboxHandler = (row: InboxRow, retry: number) => Promise<void>;
 
 /**
  * Drains the inbox. Claims the head row of each conversation (the database hands out a row only once
@@ -26,6 +29,11 @@ export class InboxWorker {
     private readonly log: Logger,
     /** This process's lease owner id. */
     private readonly owner: string,
+    /**
+     * Runs the claim in a transaction shared with the appends and outcomes around it (group commit),
+     * so a claim costs no commit of its own. Default: a transaction of its own.
+     */
+    private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
   ) {
     this.loop = new WorkerLoop({ name: 'inbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
   }
@@ -56,7 +64,7 @@ export class InboxWorker {
   private async tick(): Promise<boolean> {
     const room = this.tuning.inboxConcurrency - this.inFlight.size;
     if (room <= 0) return false;
-    const claimed = await this.store.inbox.claim(room, this.tuning.leaseMs, this.owner);
+    const claimed = await this.commit((tx) => tx.inbox.claim(room, this.tuning.leaseMs, this.owner));
     for (const row of claimed) {
       // A row of ours whose lease ran out (the database was away) came back: it is still running here.
       if (this.held.has(row.id)) continue;
@@ -83,7 +91,7 @@ export class InboxWorker {
   private async handleSafely(row: InboxRow): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.handle(row);
+        return await this.handle(row, attempt - 1);
       } catch (e) {
         if (e instanceof LeaseLostError) {
           this.log.warn({ inbox: row.id, channel: row.channel }, 'inbox row was taken over by another process while handled here; its outcome here was dropped');

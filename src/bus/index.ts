@@ -64,7 +64,7 @@ export class Bus {
       events: triggers,
     });
     triggers?.attach(this.outboxWorker);
-    this.inboxWorker = new InboxWorker(store, handler, tuning, log, this.owner);
+    this.inboxWorker = new InboxWorker(store, handler, tuning, log, this.owner, commit);
     this.heartbeat = new LeaseHeartbeat(store, this.owner, tuning.leaseMs, log);
     this.sweeper = new LeaseSweeper(store, tuning.leaseMs, log, (queue) => (queue === 'inbox' ? this.inboxWorker : this.outboxWorker).wake());
   }

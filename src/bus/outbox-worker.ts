@@ -52,7 +52,7 @@ export class OutboxWorker {
     private readonly log: Logger,
     /** This process's lease owner id. */
     private readonly owner: string,
-    /** Group commit for the per-send bookkeeping. */
+    /** Group commit for the claims and the per-send bookkeeping. */
     private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
   ) {
     this.loop = new WorkerLoop({ name: 'outbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
@@ -83,7 +83,8 @@ export class OutboxWorker {
   private async tick(): Promise<TickResult> {
     const room = this.tuning.outboxConcurrency - this.inFlight.size;
     if (room <= 0) return false;
-    const claimed = await this.store.outbox.claim(room, this.tuning.leaseMs, this.owner);
+    // The claim shares the group commit's transaction (and its fsync) with the writes around it.
+    const claimed = await this.commit((tx) => tx.outbox.claim(room, this.tuning.leaseMs, this.owner));
     for (const row of claimed) {
       const p = this.deliver(row)
         .catch((e) => this.log.error({ err: e, delivery: row.id }, 'delivery failed unexpectedly; the row stays leased until its lease expires'))

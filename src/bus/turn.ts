@@ -43,7 +43,7 @@ export interface TurnDeps {
  * computed after another process took the row over is rolled back (LeaseLostError).
  */
 export function createTurnHandler(d: TurnDeps) {
-  return async function handleInboxRow(row: InboxRow): Promise<void> {
+  return async function handleInboxRow(row: InboxRow, retry = 0): Promise<void> {
     const adapter = d.adapters.get(row.channel);
     if (!adapter?.interpret) return d.store.inbox.finish(row.id, 'ignored', `no inbound adapter for ${row.channel}`, row.lease_owner);
     const decision = await adapter.interpret({
@@ -58,7 +58,7 @@ export function createTurnHandler(d: TurnDeps) {
     if (decision.kind === 'event') return fireEvents(d, row, decision);
     // Hook point for triggers: a chat message on an integration fires `message.received` (deduped on the row).
     if (decision.message.integrationId) await d.events?.emit(messageReceivedEvent(row.id, decision.userId, decision.message));
-    return converse(d, row, adapter, decision);
+    return converse(d, row, adapter, decision, retry);
   };
 }
 
@@ -111,12 +111,12 @@ async function handled(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec:
   if (dec.replies.length) d.wakeOutbox();
 }
 
-async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec: Extract<InboundDecision, { kind: 'message' }>): Promise<void> {
+async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec: Extract<InboundDecision, { kind: 'message' }>, retry: number): Promise<void> {
   const { message, userId } = dec;
   const route = await routeMessage(d.store, message, userId, dec.profileId);
   if (!route.ok) return ignore(d, row, { kind: 'ignored', reason: route.reason, userId, integrationId: message.integrationId, policy: true });
   const { profile, claim } = route;
-  const thread = await d.store.threads.upsert({
+  const threadInput = {
     userId,
     profileId: profile.id,
     channel: message.channel,
@@ -124,10 +124,13 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
     scope: message.integrationId ?? `profile:${profile.id}`,
     externalKey: message.threadKey,
     replyTarget: message.replyTarget,
-  });
+  };
+  // Usually a read; a new or changed thread is written in the group commit, not in a commit of its own.
+  const thread = (await d.store.threads.current(threadInput)) ?? (await d.commit((tx) => tx.threads.upsert(threadInput)));
   const base = { message, userId, profile, thread, claim };
   // The turn started before a crash: the agent may already have had this message.
-  const mark = await d.store.messages.byInboxId(row.id);
+  // Only a row handled before (claimed again, or retried in place here) can have one: a first try skips the read.
+  const mark = row.attempts > 1 || retry > 0 ? await d.store.messages.byInboxId(row.id) : undefined;
   if (mark && profile.agent_delivery === 'at_most_once') return commitInterrupted(d, row, adapter, base);
   if (mark) d.log.warn({ inbox: row.id, profile: profile.id, turn: turnId(row) }, 'redelivering a turn a restart interrupted, with the same webhook-id');
   const attemptErrors: string[] = [];

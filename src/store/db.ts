@@ -38,7 +38,15 @@ export interface OpenOptions {
    * database this way; tools that may run beside it (`keys rotate`) do not. Default false.
    */
   singleProcess?: boolean;
+  /** PostgreSQL: most connections in the pool. Default {@link DEFAULT_POOL_SIZE}. */
+  poolSize?: number;
 }
+
+/**
+ * Connections of a PostgreSQL pool when not configured: the bus's 256 inbox and 64 outbox workers
+ * are bound by round trips, so 10 left the hub idle half the time; 25 keeps it busy.
+ */
+export const DEFAULT_POOL_SIZE = 25;
 
 /**
  * Opens the database named by `url`: `postgres://…`/`postgresql://…` for PostgreSQL, otherwise
@@ -50,7 +58,7 @@ export function openDatabase(url: string, o: OpenOptions = {}): Db {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // A lost server must fail calls quickly (the webhooks answer 503) rather than hang them, and
     // half-open connections are noticed by TCP keep-alive.
-    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const pool = new pg.Pool({ connectionString: url, max: o.poolSize ?? DEFAULT_POOL_SIZE, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     // An idle connection the server dropped (restart, failover) must not crash the hub: the pool
     // replaces it on the next query.
     pool.on('error', (err) => process.emitWarning(`PostgreSQL idle connection lost: ${err.message}`));

@@ -11,17 +11,26 @@ interface Job {
  * transaction, so a burst of N inbound events or turn outcomes costs one commit (one fsync) instead
  * of N. Each caller's promise resolves only after the shared commit. If any job fails, the batch is
  * rolled back and every job is retried in its own transaction, so one bad job never sinks the rest.
+ *
+ * On PostgreSQL several batches may be open at once (each on its own connection), so the round
+ * trips of one batch do not hold up the next; SQLite has one connection and one batch at a time.
  */
 export class GroupCommit {
   private queue: Job[] = [];
   private scheduled = false;
-  private running = false;
+  private running = 0;
+  /** Most batches open at once. */
+  private readonly parallel: number;
 
   constructor(
     private readonly store: Store,
     /** Most jobs in one transaction. Default 256. */
     private readonly maxBatch = 256,
-  ) {}
+    /** Most batches open at once. Default 4 on PostgreSQL, 1 on SQLite (one connection). */
+    parallel?: number,
+  ) {
+    this.parallel = Math.max(1, parallel ?? (store.dialect === 'postgres' ? 4 : 1));
+  }
 
   /** Runs `fn` in a (shared) transaction; resolves with its result after the commit. */
   run<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -32,15 +41,17 @@ export class GroupCommit {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.scheduled || this.running >= this.parallel || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    this.running = true;
+    this.running++;
     const batch = this.queue.splice(0, this.maxBatch);
+    // More waiting than one batch takes: another batch may open beside this one.
+    this.schedule();
     try {
       const results = await this.store.transaction(async (tx) => {
         const out: unknown[] = [];
@@ -57,8 +68,8 @@ export class GroupCommit {
         }
       }
     } finally {
-      this.running = false;
-      if (this.queue.length > 0) this.schedule();
+      this.running--;
+      this.schedule();
     }
   }
 }

@@ -35,7 +35,7 @@ export class OutboxRepo {
   async enqueue(items: NewDelivery[]): Promise<DeliveryRow[]> {
     if (items.length === 0) return [];
     const now = Date.now();
-    await this.db
+    const inserted = await this.db
       .insertInto('outbox')
       .values(
         items.map((d) => ({
@@ -61,17 +61,13 @@ export class OutboxRepo {
         })),
       )
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .returningAll()
       .execute();
-    const rows = await this.db
-      .selectFrom('outbox')
-      .selectAll()
-      .where(
-        'idempotency_key',
-        'in',
-        items.map((d) => d.idempotencyKey),
-      )
-      .execute();
-    return rows.map(normalize);
+    // Usually every row is new and this is the only statement; rows kept as they were are read.
+    const fresh = new Set(inserted.map((r) => r.idempotency_key));
+    const kept = items.map((d) => d.idempotencyKey).filter((k) => !fresh.has(k));
+    const old = kept.length ? await this.db.selectFrom('outbox').selectAll().where('idempotency_key', 'in', kept).execute() : [];
+    return [...inserted, ...old].map(normalize).sort((a, b) => a.id - b.id);
   }
 
   /**

@@ -6,26 +6,46 @@ import type { Database, ThreadsTable } from './schema.ts';
 /** A thread row. */
 export type ThreadRow = Selectable<ThreadsTable>;
 
+/** What identifies a thread and whom it belongs to (see {@link ThreadsRepo.upsert}). */
+export interface ThreadInput {
+  userId: string;
+  profileId: string | null;
+  channel: string;
+  integrationId: string | null;
+  scope: string;
+  externalKey: string;
+  replyTarget?: Record<string, unknown>;
+}
+
+function threadKeyOf(input: ThreadInput): string {
+  return `${input.channel}|${input.scope}|${input.externalKey}`;
+}
+
+function differs(row: ThreadRow, input: ThreadInput): boolean {
+  return row.profile_id !== input.profileId || row.user_id !== input.userId || row.reply_target !== JSON.stringify(input.replyTarget ?? {});
+}
+
 /** Conversations. A thread is found by its key: channel + scope + the adapter's opaque key. */
 export class ThreadsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /**
+   * The thread with this key when it exists and already has this user, profile and reply target:
+   * a read only, so a caller can skip {@link upsert} (a write, best inside a shared transaction).
+   */
+  async current(input: ThreadInput): Promise<ThreadRow | undefined> {
+    const existing = await this.byKey(threadKeyOf(input));
+    return existing && !differs(existing, input) ? existing : undefined;
+  }
+
   /** The thread with this key, created for the user/profile when absent. */
-  async upsert(input: {
-    userId: string;
-    profileId: string | null;
-    channel: string;
-    integrationId: string | null;
-    scope: string;
-    externalKey: string;
-    replyTarget?: Record<string, unknown>;
-  }): Promise<ThreadRow> {
-    const threadKey = `${input.channel}|${input.scope}|${input.externalKey}`;
+  async upsert(input: ThreadInput): Promise<ThreadRow> {
+    const threadKey = threadKeyOf(input);
     const now = Date.now();
-    const existing = await this.db.selectFrom('threads').selectAll().where('thread_key', '=', threadKey).executeTakeFirst();
+    const existing = await this.byKey(threadKey);
     const replyTarget = JSON.stringify(input.replyTarget ?? {});
     if (existing) {
-      if (existing.profile_id !== input.profileId || existing.user_id !== input.userId || existing.reply_target !== replyTarget) {
+      if (differs(existing, input)) {
         const patch = { profile_id: input.profileId, user_id: input.userId, reply_target: replyTarget };
         await this.db.updateTable('threads').set(patch).where('id', '=', existing.id).execute();
         return { ...existing, ...patch };

@@ -6,6 +6,7 @@ import * as m004 from './004_bus_leases.ts';
 import * as m005 from './005_replica_coordination.ts';
 import * as m006 from './006_triggers.ts';
 import * as m007 from './007_llm_profiles.ts';
+import * as m009 from './009_scale_indexes.ts';
 
 /** Every migration, in code so it runs the same under tsx, vitest and a bundle. Names sort in order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_replica_coordination': m005,
   '006_triggers': m006,
   '007_llm_profiles': m007,
+  '009_scale_indexes': m009,
 };
 
 /** Kysely migration provider over {@link MIGRATIONS}. */

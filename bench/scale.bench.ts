@@ -97,6 +97,12 @@ async function run(dialect: 'sqlite' | 'postgres', steps: number[]): Promise<Ben
     TELEGRAM_PACING: 'off',
   };
   const results: BenchResult[] = [];
+  // Each figure also goes to stderr as it is measured: a long run shows its progress.
+  const push = results.push.bind(results);
+  results.push = (...r: BenchResult[]) => {
+    for (const x of r) process.stderr.write(`  … ${x.name}: ${x.value.toFixed(1)} ${x.unit}\n`);
+    return push(...r);
+  };
   let hub = await startHub(env);
   try {
     const api = async (method: string, path: string, body: unknown, key: string) => {

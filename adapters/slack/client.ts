@@ -1,4 +1,4 @@
-import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+import type { LogLevel, WebClient, Logger as SlackLogger } from '@slack/web-api';
 import type { Logger } from '../../src/channel/index.ts';
 
 /** Timeout of one Web API call, in ms. */
@@ -9,7 +9,7 @@ export const SLACK_CALL_TIMEOUT_MS = 10_000;
  * lines are noise next to the hub's own; warnings stay visible at debug.
  */
 export function slackLogger(log: Logger): SlackLogger {
-  let level = LogLevel.WARN;
+  let level = 'warn' as LogLevel;
   const emit = (args: unknown[]) => log.debug({ lib: 'slack' }, args.map(String).join(' '));
   return {
     debug: () => undefined,
@@ -36,7 +36,11 @@ export function clientOptions(apiUrl: string, log: Logger) {
   };
 }
 
-/** A Web API client for one token (or none, for OAuth calls). */
-export function slackClient(apiUrl: string, log: Logger, token?: string): WebClient {
+/**
+ * A Web API client for one token (or none, for OAuth calls). @slack/web-api is imported on the first
+ * call, so a hub with no Slack installation never loads it.
+ */
+export async function slackClient(apiUrl: string, log: Logger, token?: string): Promise<WebClient> {
+  const { WebClient } = await import('@slack/web-api');
   return new WebClient(token, clientOptions(apiUrl, log));
 }

@@ -1,4 +1,13 @@
-import { ErrorCode } from '@slack/web-api';
+/**
+ * The `code` values of @slack/web-api's errors (its `ErrorCode` enum), named here so translating an
+ * error does not load the Web API client.
+ */
+const ErrorCode = {
+  RequestError: 'slack_webapi_request_error',
+  HTTPError: 'slack_webapi_http_error',
+  PlatformError: 'slack_webapi_platform_error',
+  RateLimitedError: 'slack_webapi_rate_limited_error',
+} as const;
 import { ChannelError, RefusedError, RetryAfterError, UnreachableError } from '../../src/channel/index.ts';
 
 /** Slack error codes that mean the installation itself is dead (revoked, uninstalled, deactivated). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InstallProvider, type CallbackOptions, type InstallURLOptions } from '@slack/oauth';
+import type { CallbackOptions, InstallProvider, InstallURLOptions } from '@slack/oauth';
 import { ConflictError, UnavailableError, type AdapterServices, type InboundRoute, type TypeAction } from '../../src/channel/index.ts';
 import { BOT_SCOPES } from './capabilities.ts';
 import { clientOptions, slackLogger } from './client.ts';
@@ -36,8 +36,10 @@ export function createOAuth(services: AdapterServices): { install: TypeAction; c
   const stored: StoredInstalls = new Map();
   let provider: InstallProvider | undefined;
 
-  function installer(): InstallProvider | undefined {
+  /** The installer, built on first use (@slack/oauth is imported then); undefined when the app is not configured. */
+  async function installer(): Promise<InstallProvider | undefined> {
     if (!slack.clientId || !slack.clientSecret) return undefined;
+    const { InstallProvider } = await import('@slack/oauth');
     provider ??= new InstallProvider({
       clientId: slack.clientId,
       clientSecret: slack.clientSecret,
@@ -71,7 +73,7 @@ export function createOAuth(services: AdapterServices): { install: TypeAction; c
     install: {
       method: 'get',
       async handle(caller) {
-        const p = installer();
+        const p = await installer();
         if (!p) throw new UnavailableError('The Slack app is not configured: set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET', 'slack_not_configured');
         const url = await p.generateInstallUrl({ ...base(), metadata: JSON.stringify({ user_id: caller.userId } satisfies InstallMetadata) }, true);
         return { body: { url } };
@@ -81,7 +83,7 @@ export function createOAuth(services: AdapterServices): { install: TypeAction; c
       method: 'get',
       path: CALLBACK_PATH,
       async handleRaw(req: IncomingMessage, res: ServerResponse) {
-        const p = installer();
+        const p = await installer();
         if (!p) return send(res, 503, failurePage('The Slack app is not configured on this Switchboard (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET).'));
         await p.handleCallback(req, res, callbacks);
       },

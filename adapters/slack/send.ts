@@ -92,7 +92,7 @@ export async function revokeInstallation(services: AdapterServices, integration:
   if (shared) services.log.info({ channel: 'slack', integration: integration.id }, 'bot token still used by another installer; not revoking it');
   if (secrets?.bot_token && !shared) {
     try {
-      await slackClient(slackConfig.of(services).apiUrl, services.log, secrets.bot_token).auth.revoke({});
+      await (await slackClient(slackConfig.of(services).apiUrl, services.log, secrets.bot_token)).auth.revoke({});
     } catch (e) {
       services.log.warn({ channel: 'slack', integration: integration.id, err: translateSlackError(e, 'auth.revoke').message }, 'auth.revoke failed; deleting anyway');
     }

@@ -1,4 +1,6 @@
-import { verifySlackRequest } from '@slack/bolt';
+// Bolt's verifier module alone (node:crypto and tsscmp): importing '@slack/bolt' would load all of
+// Bolt (~0.6 s, ~20 MB) for one function.
+import { verifySlackRequest } from '@slack/bolt/dist/receivers/verify-request.js';
 
 /** How far a request's timestamp may be from our clock: 5 minutes, in seconds. */
 export const SIGNATURE_WINDOW_S = 300;

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Bot, type Api } from 'grammy';
+import { LRUCache } from 'lru-cache';
 import type { AdapterServices, IntegrationInfo } from '../../src/channel/index.ts';
 import { RefusedError } from '../../src/channel/index.ts';
 import { telegramConfig } from './config.ts';
@@ -21,18 +22,32 @@ export interface SharedBot extends BotHandle {
 /** How long cached secrets and rows stay trusted before they are read again (ms). */
 const CACHE_MS = 5_000;
 
+/** How long a built grammY client is trusted before its token is read again (ms): 5 minutes. */
+const BOT_TTL_MS = CACHE_MS * 60;
+
 /**
  * One grammY Bot per token, built on first use with the getMe answer kept in the integration's state
- * (falling back to the identity in its config), so grammY never calls
- * getMe) and the configured API root. Also caches each integration's webhook secret for the
- * webhook's hot path; `forget` drops a bot when it is disconnected.
+ * (falling back to the identity in its config, so grammY never calls getMe) and the configured API
+ * root. Also caches each integration's webhook secret for the webhook's hot path. Both caches are
+ * LRUs of at most `TELEGRAM_BOT_CACHE` bots (default 1000): an idle bot costs no memory, and one
+ * that dropped out is built again from the database when it is used. `forget` drops a bot when it
+ * is disconnected.
  */
 export class BotPool {
-  private readonly bots = new Map<string, { handle: BotHandle; at: number }>();
-  private readonly secrets = new Map<string, { integration: IntegrationInfo; secret: string | undefined; at: number }>();
+  private readonly bots: LRUCache<string, BotHandle>;
+  private readonly secrets: LRUCache<string, { integration: IntegrationInfo; secret: string | undefined }>;
   private shared: Promise<SharedBot> | undefined;
 
-  constructor(private readonly services: AdapterServices) {}
+  constructor(private readonly services: AdapterServices) {
+    const max = telegramConfig.of(services).botCache;
+    this.bots = new LRUCache({ max, ttl: BOT_TTL_MS, ttlAutopurge: false });
+    this.secrets = new LRUCache({ max, ttl: CACHE_MS, ttlAutopurge: false });
+  }
+
+  /** How many bots' clients and webhook secrets are cached now (each at most `TELEGRAM_BOT_CACHE`). */
+  get cached(): { bots: number; secrets: number } {
+    return { bots: this.bots.size, secrets: this.secrets.size };
+  }
 
   /** A grammY Bot for a token; `me` skips getMe. Calls go through {@link telegramFetch} on grammY's keep-alive agent. */
   build(token: string, me?: TgUser & Record<string, unknown>): Bot {
@@ -47,13 +62,13 @@ export class BotPool {
     const config = integration.config as TelegramConfig;
     if (config.shared) return this.sharedBot();
     const hit = this.bots.get(integration.id);
-    if (hit && Date.now() - hit.at < CACHE_MS * 60) return hit.handle;
+    if (hit) return hit;
     const secrets = await this.services.integrations.secrets<TelegramSecrets>(integration.id);
     const me = (await this.services.state.get<BotHandle['me']>(integration.id, BOT_STATE_KEY)) ?? (config.bot as BotHandle['me'] | undefined);
     if (!secrets?.token || !me) throw new RefusedError(`integration ${integration.id} has no bot token`, true);
     const bot = this.build(secrets.token, me);
     const handle = { api: bot.api, me };
-    this.bots.set(integration.id, { handle, at: Date.now() });
+    this.bots.set(integration.id, handle);
     return handle;
   }
 
@@ -63,14 +78,14 @@ export class BotPool {
    */
   async webhookSecret(integrationId: string): Promise<{ integration: IntegrationInfo; secret: string | undefined } | undefined> {
     const hit = this.secrets.get(integrationId);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit;
+    if (hit) return hit;
     const integration = await this.services.integrations.byId(integrationId);
     if (!integration || integration.type !== 'telegram' || (integration.config as TelegramConfig).shared) {
       this.secrets.delete(integrationId);
       return undefined;
     }
     const secrets = await this.services.integrations.secrets<TelegramSecrets>(integrationId);
-    const entry = { integration, secret: secrets?.webhook_secret, at: Date.now() };
+    const entry = { integration, secret: secrets?.webhook_secret };
     this.secrets.set(integrationId, entry);
     return entry;
   }

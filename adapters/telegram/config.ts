@@ -15,6 +15,14 @@ export const telegramConfig = defineAdapterConfig({
       TELEGRAM_PACING: optionalEnv.pipe(
         z.enum(['telegram', 'off'], { error: (iss) => `must be one of: telegram (Telegram's published limits, the default), off; got ${JSON.stringify(iss.input)}` }).default('telegram'),
       ),
+      /** How many bots' grammY clients and webhook secrets stay cached (an LRU; idle bots drop out). Default 1000. */
+      TELEGRAM_BOT_CACHE: optionalEnv.pipe(
+        z
+          .string()
+          .regex(/^[1-9]\d{0,6}$/, 'TELEGRAM_BOT_CACHE must be a whole number of bots, 1 or more')
+          .transform(Number)
+          .optional(),
+      ),
     })
     .transform((e) => ({
       /** Without a trailing slash (grammY refuses one). */
@@ -22,5 +30,6 @@ export const telegramConfig = defineAdapterConfig({
       sharedBotToken: e.TELEGRAM_SHARED_BOT_TOKEN,
       mode: e.TELEGRAM_MODE,
       pacing: e.TELEGRAM_PACING,
+      botCache: e.TELEGRAM_BOT_CACHE ?? 1000,
     })),
 });

@@ -31,10 +31,13 @@ export async function pair(ctx: TgContext, caller: ActionCaller): Promise<Action
   };
 }
 
-/** The user's row on the shared bot, if they have paired. */
+/** The external id of a user's row on the shared bot (one per user). */
+export const sharedExternalId = (userId: string) => `shared:${userId}`;
+
+/** The user's row on the shared bot, if they have paired: one indexed read, however many bots they have. */
 export async function sharedIntegrationOf(ctx: TgContext, userId: string): Promise<IntegrationInfo | undefined> {
-  const rows = await ctx.services.integrations.listForUser(userId, 'telegram');
-  return rows.find((r) => (r.config as TelegramConfig).shared);
+  const row = await ctx.services.integrations.ofUserByExternalId(userId, 'telegram', sharedExternalId(userId));
+  return row && (row.config as TelegramConfig).shared ? row : undefined;
 }
 
 /** A chat paired with the shared bot, as seen by one sender. */
@@ -125,7 +128,7 @@ async function pairChat(ctx: TgContext, p: ParsedMessage, code: string): Promise
     userId: result.userId,
     type: 'telegram',
     name: `Telegram (shared bot @${shared.me.username})`,
-    externalId: `shared:${result.userId}`,
+    externalId: sharedExternalId(result.userId),
     config: { shared: true, bot: { id: shared.me.id, username: shared.me.username, first_name: shared.me.first_name }, dm_policy: 'owner' } satisfies TelegramConfig,
   });
   await ctx.services.links.link({ userId: result.userId, channel: SHARED_LINK_CHANNEL, integrationId: null, externalUserId: String(p.chatId), externalChatId: String(p.chatId) });

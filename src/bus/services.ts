@@ -32,6 +32,9 @@ export function adapterServices(
     integrations: {
       byId: (id) => store.integrations.byId(id),
       byExternalId: (type, externalId) => store.integrations.byExternalId(type, externalId),
+      ofUserByExternalId: (userId, type, externalId) => store.integrations.ofUserByExternalId(userId, type, externalId),
+      defaultOf: (userId, type) => store.integrations.defaultOf(userId, type),
+      exists: async (userId, type) => (await store.integrations.exists(userId, type)) !== undefined,
       listByType: (type) => store.integrations.listByType(type),
       secrets: (id) => store.integrations.secrets(id),
       setSecrets: (id, secrets) => store.integrations.setSecrets(id, secrets),

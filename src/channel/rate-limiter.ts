@@ -34,11 +34,13 @@ export interface RateLimiter {
 
 /**
  * A GCRA limiter in memory: per key the theoretical arrival time (`tat`, epoch ms) of the next
- * send. A send at time t may go at max(t, tat − (burst − 1) × interval). Keys idle for a while are
- * forgotten once the table holds 10 000 of them.
+ * send. A send at time t may go at max(t, tat − (burst − 1) × interval). Keys whose time has passed
+ * (the same as never seen) are forgotten once the table holds 10 000 of them; when more than that are
+ * live, the next sweep waits until the table has doubled, so a sweep costs O(1) per send on average.
  */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly tat = new Map<string, number>();
+  private sweepAt = 10_000;
 
   /** @param now the clock, epoch ms (default `Date.now`; tests inject their own). */
   constructor(private readonly now: () => number = Date.now) {}
@@ -55,11 +57,12 @@ export class MemoryRateLimiter implements RateLimiter {
       this.tat.set(b.key, Math.max(old, at) + b.intervalMs);
       at = allowed;
     }
-    if (this.tat.size > 10_000) this.prune(now);
+    if (this.tat.size > this.sweepAt) this.prune(now);
     return { waitMs: at - now };
   }
 
   private prune(now: number): void {
     for (const [k, t] of this.tat) if (t < now) this.tat.delete(k);
+    this.sweepAt = Math.max(10_000, this.tat.size * 2);
   }
 }

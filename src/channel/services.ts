@@ -86,7 +86,14 @@ export interface AdapterServices {
   };
   readonly integrations: {
     byId(id: string): Promise<IntegrationInfo | undefined>;
+    /** Every row of a type with the platform's id `externalId` (an indexed read). */
     byExternalId(type: string, externalId: string): Promise<IntegrationInfo[]>;
+    /** The user's row of a type with the platform's id `externalId`, or undefined (an indexed read of one row). */
+    ofUserByExternalId(userId: string, type: string, externalId: string): Promise<IntegrationInfo | undefined>;
+    /** The user's default row of a type, else their oldest, else undefined (an indexed read of one row). */
+    defaultOf(userId: string, type: string): Promise<IntegrationInfo | undefined>;
+    /** Whether the user has any row of a type (an indexed probe). */
+    exists(userId: string, type: string): Promise<boolean>;
     listByType(type: string): Promise<IntegrationInfo[]>;
     secrets<T = Record<string, unknown>>(id: string): Promise<T | undefined>;
     setSecrets(id: string, secrets: Record<string, unknown> | null): Promise<void>;
@@ -109,7 +116,7 @@ export interface AdapterServices {
     }): Promise<IntegrationInfo & { grantedTo?: string }>;
     /** Merges settings into an integration's config (shallow, atomic: concurrent merges all land). */
     updateConfig(id: string, patch: Record<string, unknown>): Promise<void>;
-    /** A user's integrations of a type. */
+    /** A user's integrations of a type, oldest first. Reads them all: not for per-request paths. */
     listForUser(userId: string, type: string): Promise<IntegrationInfo[]>;
   };
   /**

@@ -42,8 +42,7 @@ export async function resolveChannel(
     if (!integration) throw new NotFoundError(`Integration ${id}`);
     if (integration.type !== type) throw new BadRequestError(`Integration ${id} is a ${integration.type} integration, not ${type}`, 'channel_type_mismatch');
   } else {
-    const all = await store.integrations.list(profile.user_id, type);
-    integration = all.find((i) => i.isDefault) ?? all[0];
+    integration = await store.integrations.defaultOf(profile.user_id, type);
     if (!integration) throw new HubError(422, 'no_integration', `No ${type} integration is connected; connect one first`);
   }
   if (!(await store.grants.has(profile.id, integration.id))) {

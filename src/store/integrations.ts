@@ -16,8 +16,11 @@ export type Integration = IntegrationInfo;
 /** Where an integration's secrets are sealed: binds the ciphertext to its row. */
 export const integrationSecretContext = (id: string) => `user_integrations.secrets:${id}`;
 
+/** The columns an {@link Integration} is made of: never the sealed secrets (reads stay small). */
+const INFO_COLUMNS = ['id', 'user_id', 'type', 'name', 'external_id', 'is_default', 'status', 'status_reason', 'config', 'created_at', 'updated_at'] as const;
+
 /** Turns a row into an {@link Integration}. */
-export function toIntegration(r: IntegrationRow): Integration {
+export function toIntegration(r: Omit<IntegrationRow, 'secrets' | 'single_row'>): Integration {
   return {
     id: r.id,
     userId: r.user_id,
@@ -88,13 +91,22 @@ export class IntegrationsRepo {
     };
     try {
       if (input.isDefault) {
+        // One statement whether this is the user's first row of the type or their thousandth: the row
+        // is the default when none exists (decided in the insert); a concurrent create that took the
+        // default first makes this insert do nothing, and the row goes in as a non-default.
+        const noDefault = sql<number>`case when exists ${this.db
+          .selectFrom('user_integrations')
+          .select(sql`1`.as('one'))
+          .where('user_id', '=', row.user_id)
+          .where('type', '=', row.type)
+          .where('is_default', '=', 1)} then 0 else 1 end`;
         const won = await this.db
           .insertInto('user_integrations')
-          .values({ ...row, is_default: 1 })
+          .values({ ...row, is_default: noDefault })
           .onConflict((oc) => oc.columns(['user_id', 'type']).where(sql<boolean>`is_default = 1`).doNothing())
-          .returning('id')
+          .returning('is_default')
           .executeTakeFirst();
-        if (won) return toIntegration({ ...row, is_default: 1 });
+        if (won) return toIntegration({ ...row, is_default: Number(won.is_default) });
       }
       await this.db.insertInto('user_integrations').values(row).execute();
     } catch (e) {
@@ -106,13 +118,13 @@ export class IntegrationsRepo {
 
   /** A user's integration by id, or undefined (also for another user's id). */
   async get(userId: string, id: string): Promise<Integration | undefined> {
-    const r = await this.db.selectFrom('user_integrations').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    const r = await this.db.selectFrom('user_integrations').select(INFO_COLUMNS).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
     return r && toIntegration(r);
   }
 
   /** Internal lookup without tenancy (adapters and workers). */
   async byId(id: string): Promise<Integration | undefined> {
-    const r = await this.db.selectFrom('user_integrations').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.db.selectFrom('user_integrations').select(INFO_COLUMNS).where('id', '=', id).executeTakeFirst();
     return r && toIntegration(r);
   }
 
@@ -120,22 +132,61 @@ export class IntegrationsRepo {
   async byExternalId(type: string, externalId: string): Promise<Integration[]> {
     const rows = await this.db
       .selectFrom('user_integrations')
-      .selectAll()
+      .select(INFO_COLUMNS)
       .where('type', '=', type)
       .where('external_id', '=', externalId)
       .execute();
     return rows.map(toIntegration);
   }
 
+  /**
+   * Whether the user has any integration of a type: one index probe (`user_integrations_pick`),
+   * whatever the number of rows.
+   */
+  async exists(userId: string, type: string): Promise<{ id: string } | undefined> {
+    return this.db.selectFrom('user_integrations').select('id').where('user_id', '=', userId).where('type', '=', type).limit(1).executeTakeFirst();
+  }
+
+  /**
+   * The user's default integration of a type, else their oldest one, else undefined: one indexed
+   * read of one row (`user_integrations_pick`), whatever the number of rows.
+   */
+  async defaultOf(userId: string, type: string): Promise<Integration | undefined> {
+    const r = await this.db
+      .selectFrom('user_integrations')
+      .select(INFO_COLUMNS)
+      .where('user_id', '=', userId)
+      .where('type', '=', type)
+      .orderBy('is_default', 'desc')
+      .orderBy('created_at')
+      .limit(1)
+      .executeTakeFirst();
+    return r && toIntegration(r);
+  }
+
+  /** The user's integration of a type with the platform's id `externalId`, or undefined (index `user_integrations_external`). */
+  async ofUserByExternalId(userId: string, type: string, externalId: string): Promise<Integration | undefined> {
+    const r = await this.db
+      .selectFrom('user_integrations')
+      .select(INFO_COLUMNS)
+      .where('type', '=', type)
+      .where('external_id', '=', externalId)
+      .where('user_id', '=', userId)
+      .limit(1)
+      .executeTakeFirst();
+    return r && toIntegration(r);
+  }
+
+  /** A user's integrations (of a type), oldest first. Reads every row: not for per-request paths. */
   async list(userId: string, type?: string): Promise<Integration[]> {
-    let q = this.db.selectFrom('user_integrations').selectAll().where('user_id', '=', userId);
+    let q = this.db.selectFrom('user_integrations').select(INFO_COLUMNS).where('user_id', '=', userId);
     if (type) q = q.where('type', '=', type);
     return (await q.orderBy('created_at').execute()).map(toIntegration);
   }
 
   /** Every integration of a type (workers start pollers etc.). */
   async listByType(type: string): Promise<Integration[]> {
-    const rows = await this.db.selectFrom('user_integrations').selectAll().where('type', '=', type).orderBy('created_at').execute();
+    const rows = await this.db.selectFrom('user_integrations').select(INFO_COLUMNS).where('type', '=', type).orderBy('created_at').execute();
     return rows.map(toIntegration);
   }
 

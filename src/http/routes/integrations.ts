@@ -78,9 +78,10 @@ export function integrationsRoutes(hub: HubContext): Router {
     if (!adapter || !adapter.connect || body.type === 'console') {
       throw new BadRequestError(`Unknown integration type ${body.type}; see GET /v1/integrations/available`, 'unknown_integration_type');
     }
-    const existing = await store.integrations.list(user.id, body.type);
-    if (!adapter.capabilities.multiRow && existing.length > 0) {
-      throw new ConflictError(`You already have a ${body.type} integration (${existing[0].id}); update or disconnect it first`, 'integration_exists');
+    // One indexed probe, and only for single-row types: a user's thousandth bot costs what their first did.
+    const existing = adapter.capabilities.multiRow ? undefined : await store.integrations.exists(user.id, body.type);
+    if (existing) {
+      throw new ConflictError(`You already have a ${body.type} integration (${existing.id}); update or disconnect it first`, 'integration_exists');
     }
     const id = newId('int');
     const connected = await adapter.connect(req.body as Record<string, unknown>, { userId: user.id, userEmail: user.email, integrationId: id });

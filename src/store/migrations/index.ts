@@ -7,6 +7,7 @@ import * as m005 from './005_replica_coordination.ts';
 import * as m006 from './006_triggers.ts';
 import * as m007 from './007_llm_profiles.ts';
 import * as m008 from './008_dashboard_sessions.ts';
+import * as m009 from './009_scale_indexes.ts';
 
 /** Every migration, in code so it runs the same under tsx, vitest and a bundle. Names sort in order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006_triggers': m006,
   '007_llm_profiles': m007,
   '008_dashboard_sessions': m008,
+  '009_scale_indexes': m009,
 };
 
 /** Kysely migration provider over {@link MIGRATIONS}. */

@@ -36,8 +36,13 @@ describe('a streaming HTTP agent answering a Slack mention', () => {
     expect(h.fake.callsOf('chat.stopStream')).toHaveLength(1);
     // One message: nothing was posted with chat.postMessage in the thread, and one outbox row was sent.
     expect(h.fake.posted().filter((p) => p.thread_ts === ts)).toHaveLength(0);
-    const rows = await h.t.hub.db.kysely.selectFrom('outbox').select(['status', 'payload']).where('channel', '=', 'slack').execute();
-    expect(rows.filter((r) => r.payload.includes(ts)).map((r) => r.status)).toEqual(['sent']);
+    // The sent-mark commits with the next group commit, just after Slack accepted the stop.
+    const statuses = async () =>
+      (await h.t.hub.db.kysely.selectFrom('outbox').select(['status', 'payload']).where('channel', '=', 'slack').execute())
+        .filter((r) => r.payload.includes(ts))
+        .map((r) => r.status);
+    await eventually(async () => ((await statuses()).includes('sending') ? undefined : true));
+    expect(await statuses()).toEqual(['sent']);
     expect(agent.calls).toHaveLength(1);
   });
 });

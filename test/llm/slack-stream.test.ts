@@ -44,9 +44,13 @@ describe('llm agent answering a Slack mention', () => {
     expect(h.fake.posted().filter((p) => p.thread_ts === m.ts)).toHaveLength(0);
     expect(msg.updates).toBe(0);
     // The delivery is one outbox row, sent.
-    const rows = await h.t.hub.db.kysely.selectFrom('outbox').select(['status', 'payload']).where('channel', '=', 'slack').execute();
-    const mine = rows.filter((r) => r.payload.includes(m.ts));
-    expect(mine.map((r) => r.status)).toEqual(['sent']);
+    // The sent-mark commits with the next group commit, just after Slack accepted the stop.
+    const statuses = async () =>
+      (await h.t.hub.db.kysely.selectFrom('outbox').select(['status', 'payload']).where('channel', '=', 'slack').execute())
+        .filter((r) => r.payload.includes(m.ts))
+        .map((r) => r.status);
+    await eventually(async () => ((await statuses()).includes('sending') ? undefined : true));
+    expect(await statuses()).toEqual(['sent']);
   });
 
   it('replaces what was streamed with the apology when the model then sends a malformed tool call', async () => {

@@ -1,5 +1,5 @@
 import type { gmail_v1 } from '@googleapis/gmail';
-import type { AdapterServices, IntegrationInfo } from '../../src/channel/index.ts';
+import { WorkerLoop, type AdapterServices, type IntegrationInfo } from '../../src/channel/index.ts';
 import { classifyFailure, clientOf } from './client.ts';
 import { header } from './message.ts';
 
@@ -18,25 +18,23 @@ const MAX_PAGES = 10;
  * replica polls a mailbox at a time (lease `gmail-poll:<id>`).
  */
 export class HistoryPoller {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private pass: Promise<unknown> = Promise.resolve();
+  private readonly loop: WorkerLoop;
 
   constructor(
     private readonly services: AdapterServices,
     private readonly pollMs = DEFAULT_POLL_MS,
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop();
+  ) {
+    this.loop = new WorkerLoop({ name: 'gmail-poller', pollMs, log: services.log, tick: async () => (await this.runOnce(), false) });
   }
 
+  /** Starts polling, with a pass at once. */
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Stops polling and waits for the pass in flight. */
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.pass;
+    await this.loop.stop();
   }
 
   /** One pass over every active Gmail integration; resolves with how many events were emitted. */
@@ -118,14 +116,5 @@ export class HistoryPoller {
         received_at: new Date(at).toISOString(),
       },
     });
-  }
-
-  private loop(): void {
-    if (!this.running) return;
-    this.pass = this.runOnce()
-      .catch((err) => this.services.log.error({ err }, 'Gmail poll pass failed'))
-      .finally(() => {
-        if (this.running) this.timer = setTimeout(() => this.loop(), this.pollMs);
-      });
   }
 }

@@ -2,7 +2,7 @@ import type { Logger } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import { LeaseLostError, type InboxRow } from '../store/inbox.ts';
-import { WorkerLoop } from './worker-loop.ts';
+import { WorkerLoop } from '../channel/worker-loop.ts';
 
 /**
  * Handles one claimed inbox row to its end (done, ignored or failed). `retry` counts the earlier

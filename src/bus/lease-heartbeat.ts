@@ -1,6 +1,6 @@
 import type { Logger } from '../channel/index.ts';
 import type { Store } from '../store/index.ts';
-import { WorkerLoop } from './worker-loop.ts';
+import { WorkerLoop } from '../channel/worker-loop.ts';
 
 /**
  * Keeps this process's leases alive while its work runs: every third of a lease, one statement per

@@ -1,7 +1,7 @@
 import type { Logger } from '../channel/index.ts';
 import { countLeaseTakeovers } from '../metrics/index.ts';
 import type { Store } from '../store/index.ts';
-import { WorkerLoop } from './worker-loop.ts';
+import { WorkerLoop } from '../channel/worker-loop.ts';
 
 /** The queues a sweep takes rows back into. */
 export type LeasedQueue = 'inbox' | 'outbox';

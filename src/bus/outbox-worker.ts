@@ -9,7 +9,7 @@ import type { NotificationRow } from '../store/notifications.ts';
 import { nextDelay } from './backoff.ts';
 import { retryBookkeeping } from './bookkeeping.ts';
 import { countDelivery } from '../metrics/index.ts';
-import { WorkerLoop, type TickResult } from './worker-loop.ts';
+import { WorkerLoop, type TickResult } from '../channel/worker-loop.ts';
 
 /**
  * Events the outbox worker emits: `delivery.sent`, `delivery.failed` (refused or dead-lettered),

@@ -17,3 +17,5 @@ export { newWebhookSecret, signedHeaders } from '../crypto/standard-webhooks.ts'
 export { observePacingWait } from '../metrics/pacing.ts';
 export { guardedFetch, GuardedTimeoutError, type GuardedFetchOptions, type GuardedResponse } from '../net/guarded-fetch.ts';
 export * from './rate-limiter.ts';
+// The loop every background worker runs on (start, wake, stop, poll interval, error handling).
+export { WorkerLoop, type TickResult, type WorkerLoopOptions } from './worker-loop.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerLoop } from '../../src/bus/worker-loop.ts';
+import { WorkerLoop } from '../../src/channel/worker-loop.ts';
 import { createLogger } from '../../src/log.ts';
 import { eventually } from '../helpers/hub.ts';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../channel/index.ts';
+import { WorkerLoop, type Logger } from '../../channel/index.ts';
 import type { Store } from '../../store/index.ts';
 import type { TriggerRow } from '../../store/triggers.ts';
 import { fireInTx } from './firing.ts';
@@ -21,30 +21,26 @@ export function nextTickAfter(tick: number, stepMs: number, now: number): number
  * injectable (epoch ms) so tests need not wait an hour.
  */
 export class Scheduler {
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private pass: Promise<unknown> = Promise.resolve();
+  private readonly loop: WorkerLoop;
 
   constructor(
     private readonly store: Store,
     private readonly wake: () => void,
     private readonly log: Logger,
     readonly clock: () => number = Date.now,
-    private readonly pollMs: number = DEFAULT_SCHEDULER_POLL_MS,
-  ) {}
+    pollMs: number = DEFAULT_SCHEDULER_POLL_MS,
+  ) {
+    this.loop = new WorkerLoop({ name: 'scheduler', pollMs, log, tick: async () => (await this.runDue(), false) });
+  }
 
   /** Starts the loop with a pass at once (a tick that fell due while the hub was down fires now). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop();
+    this.loop.start();
   }
 
   /** Stops the loop and waits for the pass in flight. */
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.pass;
+    await this.loop.stop();
   }
 
   /** One pass: fires every due tick this process wins. Resolves with how many it fired. */
@@ -79,14 +75,5 @@ export class Scheduler {
       });
       return true;
     });
-  }
-
-  private loop(): void {
-    if (!this.running) return;
-    this.pass = this.runDue()
-      .catch((e) => this.log.error({ err: e }, 'schedule pass failed; trying again at the next one'))
-      .finally(() => {
-        if (this.running) this.timer = setTimeout(() => this.loop(), this.pollMs);
-      });
   }
 }

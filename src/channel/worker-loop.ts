@@ -1,4 +1,4 @@
-import type { Logger } from '../channel/index.ts';
+import type { Logger } from './services.ts';
 import { Wakeup } from './wakeup.ts';
 
 /**

@@ -23,11 +23,12 @@ export interface StreamOwner {
  * none). When the platform creates a streamed message, its handle is committed to the thread's log
  * (`agent_stream`, tied to the inbox row) before the stream goes on. A turn that runs again after
  * a crash finds that entry and opens no second preview: its reply finishes the message the first
- * run left open, so the person gets one whole answer.
+ * run left open, so the person gets one whole answer. `resumed` says the turn ran before (its
+ * turn-start mark exists); only then is the log read, so a first run costs no extra query.
  */
-export async function openTurnStream(store: Store, adapter: ChannelAdapter, row: InboxRow, o: StreamOwner): Promise<OpenTurnStream | undefined> {
+export async function openTurnStream(store: Store, adapter: ChannelAdapter, row: InboxRow, o: StreamOwner, resumed: boolean): Promise<OpenTurnStream | undefined> {
   if (!adapter.stream) return undefined;
-  const earlier = (await store.messages.ofInbox(row.id, ['agent_stream'])).at(-1);
+  const earlier = resumed ? (await store.messages.ofInbox(row.id, ['agent_stream'])).at(-1) : undefined;
   if (earlier) {
     const handle = parseJson<{ handle?: Record<string, unknown> }>(earlier.meta, {}).handle;
     return { update: () => undefined, finish: async () => handle };

@@ -158,7 +158,7 @@ async function converse(d: TurnDeps, row: InboxRow, adapter: ChannelAdapter, dec
   };
   const stopTyping = showTyping(adapter, message, d.tuning.typingDelayMs);
   // Hook: a live preview of the reply, for runtimes that stream (src/bus/turn-stream.ts).
-  const stream = runtime.streams ? await openTurnStream(d.store, adapter, row, base) : undefined;
+  const stream = runtime.streams ? await openTurnStream(d.store, adapter, row, base, mark !== undefined) : undefined;
   turn.stream = stream;
   let result: AgentResult;
   let failure: string | undefined;

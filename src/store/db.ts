@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { ensurePrivateDir, makePrivate, securePrivateDirIfPresent, touchPrivate } from '../private-files.ts';
+import { announcement, CACHE_CHANNEL, CacheListener } from './cache-listener.ts';
+import { ReadCache } from './read-cache.ts';
 import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.ts';
+import { WriteTracker } from './write-tracker.ts';
 import type { Database } from './schema.ts';
 
 /** The dialect a store runs on. */
@@ -18,6 +22,13 @@ export interface Db {
   readonly file?: string;
   /** Whether this handle holds the SQLite file's single-process lock (see {@link OpenOptions.singleProcess}). */
   readonly holdsLock?: boolean;
+  /** The hot-path read cache, kept exact by the writes this handle (and, on PostgreSQL, every replica) makes. */
+  readonly cache: ReadCache;
+  /**
+   * PostgreSQL: tells the other replicas, inside transaction `tx` (so it arrives at its commit),
+   * that these tables were written. SQLite: nothing (one process).
+   */
+  announce(tx: Kysely<Database>, tables: Iterable<string>): Promise<void>;
   /** Closes the connections (and gives the single-process lock up). */
   close(): Promise<void>;
 }
@@ -66,8 +77,32 @@ export function openDatabase(url: string, o: OpenOptions = {}): Db {
     // uncaught exception would end the hub). Its query fails anyway, and the pool drops the client
     // when it comes back, so the event needs no more than a listener.
     pool.on('connect', (client) => void client.on('error', () => undefined));
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+    const cache = new ReadCache(false);
+    const origin = randomUUID();
+    const announce = (k: Kysely<Database>, tables: Iterable<string>) => sql`select pg_notify(${CACHE_CHANNEL}, ${announcement(origin, tables)})`.execute(k).then(() => undefined);
+    // A write outside a transaction commits at once: it is announced right after (batched per tick).
+    const dirty = new Set<string>();
+    const onWrite = (tables: string[]) => {
+      cache.written(tables);
+      if (dirty.size === 0) setImmediate(() => {
+        const t = [...dirty];
+        dirty.clear();
+        announce(kysely, t).catch(() => undefined);
+      });
+      for (const t of tables) dirty.add(t);
+    };
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new WriteTracker(onWrite)] });
+    const listener = new CacheListener(url, cache, origin);
+    return {
+      kysely,
+      dialect: 'postgres',
+      cache,
+      announce,
+      async close() {
+        await listener.close();
+        await kysely.destroy();
+      },
+    };
   }
   const file = url.replace(/^sqlite:(\/\/)?/, '');
   if (file !== ':memory:') preparePrivateFile(file, o.dataDir);
@@ -84,10 +119,13 @@ export function openDatabase(url: string, o: OpenOptions = {}): Db {
   if (file !== ':memory:') for (const suffix of ['-wal', '-shm', '-journal']) makePrivate(file + suffix);
   sqlite.pragma(`synchronous = ${process.env.SQLITE_SYNCHRONOUS ?? 'FULL'}`);
   sqlite.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const cache = new ReadCache();
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins: [new WriteTracker((t) => cache.written(t))] });
   return {
     kysely,
     dialect: 'sqlite',
+    cache,
+    announce: async () => undefined,
     ...(file !== ':memory:' ? { file } : {}),
     holdsLock: lock !== undefined,
     async close() {

@@ -1,10 +1,15 @@
 import type { Kysely } from 'kysely';
+import type { ReadCache } from './read-cache.ts';
 import type { Database } from './schema.ts';
 import { toIntegration, type Integration } from './integrations.ts';
 
 /** Integration ↔ profile grants: the scope model. */
 export class GrantsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Serves {@link profilesOf} outside transactions. */
+    private readonly cache?: ReadCache,
+  ) {}
 
   /** Grants an integration to a profile (idempotent). */
   async grant(profileId: string, integrationId: string): Promise<void> {
@@ -50,6 +55,10 @@ export class GrantsRepo {
 
   /** Ids of the profiles an integration is granted to, oldest grant first. */
   async profilesOf(integrationId: string): Promise<string[]> {
+    return this.cache ? this.cache.get('grants', `of:${integrationId}`, () => this.loadProfilesOf(integrationId)) : this.loadProfilesOf(integrationId);
+  }
+
+  private async loadProfilesOf(integrationId: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('grants')
       .select('profile_id')

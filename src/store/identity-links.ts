@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../crypto/tokens.ts';
+import type { ReadCache } from './read-cache.ts';
 import type { Database, IdentityLinksTable } from './schema.ts';
 
 /** An external account linked to a user. */
@@ -7,7 +8,11 @@ export type IdentityLinkRow = Selectable<IdentityLinksTable>;
 
 /** External accounts (Telegram users, Slack users) linked to hub users. */
 export class IdentityLinksRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Serves {@link find} and {@link ofUser} outside transactions. */
+    private readonly cache?: ReadCache,
+  ) {}
 
   /** Links an external account; replaces an earlier link of the same account in the same scope. */
   async link(input: {
@@ -33,6 +38,11 @@ export class IdentityLinksRepo {
 
   /** The link of an external account in a scope (an integration, or the channel when null). */
   async find(channel: string, integrationId: string | null, externalUserId: string): Promise<IdentityLinkRow | undefined> {
+    if (this.cache) return this.cache.get('identity_links', `find:${channel}|${integrationId}|${externalUserId}`, () => this.load(channel, integrationId, externalUserId));
+    return this.load(channel, integrationId, externalUserId);
+  }
+
+  private async load(channel: string, integrationId: string | null, externalUserId: string): Promise<IdentityLinkRow | undefined> {
     let q = this.db
       .selectFrom('identity_links')
       .selectAll()
@@ -46,7 +56,7 @@ export class IdentityLinksRepo {
   async ofUser(userId: string, integrationId?: string): Promise<IdentityLinkRow[]> {
     let q = this.db.selectFrom('identity_links').selectAll().where('user_id', '=', userId);
     if (integrationId) q = q.where('integration_id', '=', integrationId);
-    return q.execute();
+    return this.cache ? this.cache.get('identity_links', `user:${userId}|${integrationId ?? ''}`, () => q.execute()) : q.execute();
   }
 
   /** Removes the link of an external account in a scope; true when it existed. */

@@ -18,6 +18,7 @@ import { SessionsRepo } from './sessions.ts';
 import { ThreadsRepo } from './threads.ts';
 import { TriggersRepo } from './triggers.ts';
 import { UsersRepo } from './users.ts';
+import { WriteTracker } from './write-tracker.ts';
 
 /** Every repository over one connection or transaction. The rest of the hub talks to the database only through this. */
 export interface Store {
@@ -48,15 +49,20 @@ export interface Store {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
 
-function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, inTx: boolean): Store {
+/**
+ * The store over `kysely`. Outside a transaction (`db` given) the hot-path reads go through the
+ * database's read cache; inside one (`db` undefined) every read sees the transaction's own writes.
+ */
+function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, db: Db | undefined): Store {
+  const cache = db?.cache;
   return {
     dialect,
     users: new UsersRepo(kysely),
-    profiles: new ProfilesRepo(kysely, envelope),
-    integrations: new IntegrationsRepo(kysely, envelope),
-    state: new IntegrationStateRepo(kysely),
-    grants: new GrantsRepo(kysely),
-    links: new IdentityLinksRepo(kysely),
+    profiles: new ProfilesRepo(kysely, envelope, cache),
+    integrations: new IntegrationsRepo(kysely, envelope, cache),
+    state: new IntegrationStateRepo(kysely, cache),
+    grants: new GrantsRepo(kysely, cache),
+    links: new IdentityLinksRepo(kysely, cache),
     threads: new ThreadsRepo(kysely),
     messages: new MessagesRepo(kysely),
     inbox: new InboxRepo(kysely, dialect),
@@ -64,20 +70,36 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, i
     notifications: new NotificationsRepo(kysely),
     claims: new ClaimsRepo(kysely),
     linkCodes: new LinkCodesRepo(kysely),
-    triggers: new TriggersRepo(kysely, envelope),
+    triggers: new TriggersRepo(kysely, envelope, cache),
     leases: new LeasesRepo(kysely, dialect),
     rateLimits: new RateLimitsRepo(kysely),
     sessions: new SessionsRepo(kysely),
-    transaction: (fn) =>
-      inTx
-        ? fn(build(kysely, dialect, envelope, true))
-        : kysely.transaction().execute((trx) => fn(build(trx, dialect, envelope, true))),
+    transaction: (fn) => (db ? runTransaction(db, kysely, envelope, fn) : fn(build(kysely, dialect, envelope, undefined))),
   };
+}
+
+/**
+ * One transaction. The cached tables it writes are announced to the other replicas inside it (so
+ * the news arrives with the commit) and marked stale here once it committed: a read that ran
+ * beside the transaction cannot keep what it read before the commit.
+ */
+async function runTransaction<T>(db: Db, kysely: Kysely<Database>, envelope: Envelope, fn: (tx: Store) => Promise<T>): Promise<T> {
+  const written = new Set<string>();
+  try {
+    return await kysely.transaction().execute(async (trx) => {
+      const tracked = trx.withPlugin(new WriteTracker((t) => t.forEach((x) => written.add(x))));
+      const out = await fn(build(tracked, db.dialect, envelope, undefined));
+      if (written.size) await db.announce(trx, written);
+      return out;
+    });
+  } finally {
+    if (written.size) db.cache.written(written);
+  }
 }
 
 /** Builds the store over an open database. */
 export function createStore(db: Db, envelope: Envelope): Store {
-  return build(db.kysely, db.dialect, envelope, false);
+  return build(db.kysely, db.dialect, envelope, db);
 }
 
 export type { Db } from './db.ts';

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { hasKeyPrefix, likePrefix } from './key-prefix.ts';
+import type { ReadCache } from './read-cache.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -7,10 +8,18 @@ import type { Database } from './schema.ts';
  * getMe answer), one row per key, kept out of the config the API shows. Deleted with the integration.
  */
 export class IntegrationStateRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Serves {@link get} outside transactions. */
+    private readonly cache?: ReadCache,
+  ) {}
 
   /** The value under a key (parsed JSON), or undefined when none was set. */
   async get<T = unknown>(integrationId: string, key: string): Promise<T | undefined> {
+    return this.cache ? this.cache.get('integration_state', `${integrationId}|${key}`, () => this.load<T>(integrationId, key)) : this.load<T>(integrationId, key);
+  }
+
+  private async load<T>(integrationId: string, key: string): Promise<T | undefined> {
     const r = await this.db
       .selectFrom('integration_state')
       .select('value')

@@ -5,6 +5,7 @@ import { newId } from '../crypto/tokens.ts';
 import { ConflictError } from '../errors.ts';
 import { parseJson } from './json.ts';
 import { isPostgres } from './migrations/helpers.ts';
+import type { ReadCache } from './read-cache.ts';
 import type { Database, UserIntegrationsTable } from './schema.ts';
 
 /** An integration row as stored (secrets sealed). */
@@ -64,6 +65,8 @@ export class IntegrationsRepo {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly envelope: Envelope,
+    /** Serves {@link byId} outside transactions. */
+    private readonly cache?: ReadCache,
   ) {}
 
   /**
@@ -124,8 +127,11 @@ export class IntegrationsRepo {
 
   /** Internal lookup without tenancy (adapters and workers). */
   async byId(id: string): Promise<Integration | undefined> {
-    const r = await this.db.selectFrom('user_integrations').select(INFO_COLUMNS).where('id', '=', id).executeTakeFirst();
-    return r && toIntegration(r);
+    const load = async () => {
+      const r = await this.db.selectFrom('user_integrations').select(INFO_COLUMNS).where('id', '=', id).executeTakeFirst();
+      return r && toIntegration(r);
+    };
+    return this.cache ? this.cache.get('user_integrations', `id:${id}`, load) : load();
   }
 
   /** Internal lookup of a connected thing by the platform's id (a bot id, a team id). */

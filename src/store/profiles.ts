@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Envelope } from '../crypto/envelope.ts';
 import { hashToken, newId, newProfileToken } from '../crypto/tokens.ts';
+import type { ReadCache } from './read-cache.ts';
 import type { AgentProfilesTable, Database } from './schema.ts';
 
 /** A profile row as stored (secret still sealed). */
@@ -33,6 +34,8 @@ export class ProfilesRepo {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly envelope: Envelope,
+    /** Serves {@link byId} outside transactions. */
+    private readonly cache?: ReadCache,
   ) {}
 
   /** Creates a profile and returns it with its token (shown once; only the hash is kept). */
@@ -71,7 +74,8 @@ export class ProfilesRepo {
 
   /** Internal lookup without tenancy (bus only). */
   async byId(id: string): Promise<ProfileRow | undefined> {
-    return this.db.selectFrom('agent_profiles').selectAll().where('id', '=', id).executeTakeFirst();
+    const load = () => this.db.selectFrom('agent_profiles').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.cache ? this.cache.get('agent_profiles', `id:${id}`, load) : load();
   }
 
   async list(userId: string): Promise<ProfileRow[]> {

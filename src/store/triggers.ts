@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Envelope } from '../crypto/envelope.ts';
 import { newId } from '../crypto/tokens.ts';
+import type { ReadCache } from './read-cache.ts';
 import type { Database } from './schema.ts';
 
 /** The `triggers` table (migration 006). Kept here, beside its only repository. */
@@ -83,6 +84,8 @@ export class TriggersRepo {
   constructor(
     db: Kysely<Database>,
     private readonly envelope: Envelope,
+    /** Serves {@link matching} outside transactions. */
+    private readonly cache?: ReadCache,
   ) {
     // The table is declared here rather than in schema.ts so the migration and its repository stay together.
     this.db = db as unknown as Db;
@@ -139,6 +142,11 @@ export class TriggersRepo {
    * (no integration) for the same event.
    */
   async matching(userId: string, event: string, integrationId: string | null): Promise<TriggerRow[]> {
+    const load = () => this.loadMatching(userId, event, integrationId);
+    return this.cache ? this.cache.get('triggers', `match:${userId}|${event}|${integrationId}`, load) : load();
+  }
+
+  private async loadMatching(userId: string, event: string, integrationId: string | null): Promise<TriggerRow[]> {
     let q = this.db.selectFrom('triggers').selectAll().where('user_id', '=', userId).where('event', '=', event).where('status', '=', 'active');
     q = integrationId === null ? q.where('integration_id', 'is', null) : q.where((eb) => eb.or([eb('integration_id', '=', integrationId), eb('integration_id', 'is', null)]));
     return (await q.orderBy('id').execute()).map(normalize);

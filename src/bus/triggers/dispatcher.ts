@@ -17,6 +17,9 @@ export class TriggerDispatcher {
 
   /** Fires what `e` wakes; resolves after the commit with how many triggers fired. Throws when the commit fails. */
   async emit(e: HubEvent): Promise<number> {
+    // Most events wake nothing: a (cached) read says so without opening a transaction.
+    if (!eventSpec(e.type)) throw new Error(`unknown hub event type ${e.type}`);
+    if ((await this.store.triggers.matching(e.userId, e.type, e.integrationId)).length === 0) return 0;
     const fired = await this.store.transaction((tx) => this.fireIn(tx, e));
     if (fired) this.wake();
     return fired;

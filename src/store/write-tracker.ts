@@ -1,0 +1,55 @@
+import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { affectsCache } from './read-cache.ts';
+
+/** The tables a write statement changes (empty for reads). Raw SQL is matched by its text. */
+export function tablesWritten(node: RootOperationNode): string[] {
+  switch (node.kind) {
+    case 'InsertQueryNode':
+      return node.into ? [tableName(node.into)].filter(Boolean) : [];
+    case 'UpdateQueryNode':
+      return node.table ? [tableName(node.table)].filter(Boolean) : [];
+    case 'DeleteQueryNode':
+      return node.from.froms.map(tableName).filter(Boolean);
+    case 'RawNode': {
+      const text = node.sqlFragments.join(' ');
+      return [...text.matchAll(/\b(?:insert\s+into|update|delete\s+from)\s+"?(\w+)"?/gi)].map((m) => m[1]);
+    }
+    default:
+      return [];
+  }
+}
+
+function tableName(n: OperationNode): string {
+  if (n.kind === 'TableNode') return (n as unknown as { table: { identifier: { name: string } } }).table.identifier.name;
+  if (n.kind === 'AliasNode') return tableName((n as unknown as { node: OperationNode }).node);
+  return '';
+}
+
+/**
+ * A kysely plugin that reports every statement writing a table the read cache depends on: once
+ * before it runs and once after (so a read that overlapped it stores nothing stale). Installed on
+ * the database handle, it sees writes from every part of the hub, inside transactions or not.
+ */
+export class WriteTracker implements KyselyPlugin {
+  private readonly pending = new WeakMap<object, string[]>();
+
+  constructor(private readonly onWrite: (tables: string[]) => void) {}
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const tables = tablesWritten(args.node).filter(affectsCache);
+    if (tables.length) {
+      this.pending.set(args.queryId, tables);
+      this.onWrite(tables);
+    }
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const tables = this.pending.get(args.queryId);
+    if (tables) {
+      this.pending.delete(args.queryId);
+      this.onWrite(tables);
+    }
+    return args.result;
+  }
+}

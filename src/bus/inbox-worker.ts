@@ -15,12 +15,23 @@ export type InboxHandler = (row: InboxRow, retry: number) => Promise<void>;
  * every older row of its ordering key is finished, whoever held it), so one thread is handled in
  * order, across processes and crashes, while different threads run in parallel; at most
  * `inboxConcurrency` rows are held at once. Leases are renewed by the bus's heartbeat.
+ *
+ * Two ways to find work: a scan of the pending rows in arrival order (at start, on a plain
+ * {@link wake}, and at least every poll interval), and, in between, a probe of just the
+ * conversations known to have moved ({@link hint}: rows appended here, a row finished here). Under
+ * a backlog the scan walks every row waiting behind a held head; the probe costs one index lookup
+ * per conversation, so a finished turn does not pay for the whole backlog.
  */
 export class InboxWorker {
   private readonly loop: WorkerLoop;
   private readonly inFlight = new Set<Promise<void>>();
   /** Ids of rows being handled here. */
   private readonly held = new Set<number>();
+  /** Conversations whose head may be claimable now. */
+  private readonly hinted = new Set<string>();
+  /** A scan of all pending rows is owed (start, a plain wake). */
+  private scanDue = true;
+  private lastScan = 0;
 
   constructor(
     private readonly store: Store,
@@ -43,8 +54,15 @@ export class InboxWorker {
     this.loop.start();
   }
 
-  /** New rows were committed, or a conversation's row finished. */
+  /** Rows of unknown conversations may be claimable (recovered leases, trigger firings): scan. */
   wake(): void {
+    this.scanDue = true;
+    this.loop.wake();
+  }
+
+  /** Rows of these conversations were committed, or one of their rows finished: probe them. */
+  hint(orderingKeys: Iterable<string>): void {
+    for (const k of orderingKeys) this.hinted.add(k);
     this.loop.wake();
   }
 
@@ -64,7 +82,23 @@ export class InboxWorker {
   private async tick(): Promise<boolean> {
     const room = this.tuning.inboxConcurrency - this.inFlight.size;
     if (room <= 0) return false;
-    const claimed = await this.commit((tx) => tx.inbox.claim(room, this.tuning.leaseMs, this.owner));
+    const scan = this.scanDue || Date.now() - this.lastScan >= this.tuning.pollIntervalMs;
+    let claimed: InboxRow[];
+    let more: boolean;
+    if (scan) {
+      this.scanDue = false;
+      this.lastScan = Date.now();
+      // The scan finds every head there is; hints given from here on are for rows it may miss.
+      this.hinted.clear();
+      claimed = await this.commit((tx) => tx.inbox.claim(room, this.tuning.leaseMs, this.owner));
+      more = claimed.length === room;
+    } else {
+      const keys = [...this.hinted].slice(0, room);
+      if (keys.length === 0) return false;
+      for (const k of keys) this.hinted.delete(k);
+      claimed = await this.commit((tx) => tx.inbox.claimHeads(keys, this.tuning.leaseMs, this.owner));
+      more = this.hinted.size > 0;
+    }
     for (const row of claimed) {
       // A row of ours whose lease ran out (the database was away) came back: it is still running here.
       if (this.held.has(row.id)) continue;
@@ -76,11 +110,11 @@ export class InboxWorker {
           this.held.delete(row.id);
           this.inFlight.delete(p);
           // The next row of this conversation may be claimed now.
-          this.loop.wake();
+          this.hint([row.ordering_key]);
         });
       this.inFlight.add(p);
     }
-    return claimed.length === room;
+    return more;
   }
 
   /**

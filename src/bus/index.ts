@@ -116,7 +116,8 @@ export class Bus {
   /** Commits inbound events (group commit, deduped) and wakes the inbox worker. Resolves after the commit. */
   async appendInbound(events: InboxEvent[]): Promise<AppendResult[]> {
     const results = await this.commits.run((tx) => tx.inbox.append(events));
-    if (results.some((r) => !r.duplicate)) this.inboxWorker.wake();
+    const fresh = events.filter((_, i) => !results[i].duplicate);
+    if (fresh.length) this.inboxWorker.hint(fresh.map((e) => e.orderingKey));
     return results;
   }
 

@@ -99,6 +99,33 @@ export class InboxRepo {
     return r.rows.map(normalize).sort((a, b) => a.id - b.id);
   }
 
+  /**
+   * Leases the head row of each of these conversations (ordering keys) whose head is pending, as
+   * {@link claim} would, but probing only these keys: one index lookup each, however many rows wait
+   * behind held heads. For a worker that knows which conversations just moved (a row appended, a
+   * row finished). Without `for update skip locked` (grouped reads cannot take it): two claimers of
+   * one key serialise on the row, and the second finds it no longer pending.
+   */
+  async claimHeads(keys: string[], leaseMs: number, owner: string, now = Date.now()): Promise<InboxRow[]> {
+    if (keys.length === 0) return [];
+    // PostgreSQL plans the grouped form as a scan of every open row; a lateral probe per key is one index lookup each.
+    const heads =
+      this.dialect === 'postgres'
+        ? sql`select h.id from unnest(${keys}::text[]) k(key) cross join lateral (
+            select o.id, o.status from inbox o
+            where o.ordering_key = k.key and o.status in ('pending', 'processing')
+            order by o.id limit 1) h
+          where h.status = 'pending'`
+        : sql`select min(h.id) from inbox h
+            where h.ordering_key in (${sql.join(keys)}) and h.status in ('pending', 'processing')
+            group by h.ordering_key`;
+    const r = await sql<InboxRow>`
+      update inbox set status = 'processing', locked_until = ${now + leaseMs}, lease_owner = ${owner}, attempts = attempts + 1
+      where status = 'pending' and status in ('pending', 'processing') and id in (${heads})
+      returning *`.execute(this.db);
+    return r.rows.map(normalize).sort((a, b) => a.id - b.id);
+  }
+
   /** Extends the lease of every row `owner` is processing to `now + leaseMs`; returns how many. */
   async heartbeat(owner: string, leaseMs: number, now = Date.now()): Promise<number> {
     const r = await sql`

@@ -108,20 +108,22 @@ export class InboxRepo {
    */
   async claimHeads(keys: string[], leaseMs: number, owner: string, now = Date.now()): Promise<InboxRow[]> {
     if (keys.length === 0) return [];
-    // PostgreSQL plans the grouped form as a scan of every open row; a lateral probe per key is one index lookup each.
-    const heads =
+    // PostgreSQL: a lateral probe per key, one index lookup each, gathered once into an array (as a
+    // plain `id in (…)` the planner may re-run the probes for every pending row when its statistics
+    // are thin). SQLite plans the grouped form as one probe per key.
+    const target =
       this.dialect === 'postgres'
-        ? sql`select h.id from unnest(${keys}::text[]) k(key) cross join lateral (
+        ? sql`id = any(array(select h.id from unnest(${keys}::text[]) k(key) cross join lateral (
             select o.id, o.status from inbox o
             where o.ordering_key = k.key and o.status in ('pending', 'processing')
             order by o.id limit 1) h
-          where h.status = 'pending'`
-        : sql`select min(h.id) from inbox h
+          where h.status = 'pending'))`
+        : sql`id in (select min(h.id) from inbox h
             where h.ordering_key in (${sql.join(keys)}) and h.status in ('pending', 'processing')
-            group by h.ordering_key`;
+            group by h.ordering_key)`;
     const r = await sql<InboxRow>`
       update inbox set status = 'processing', locked_until = ${now + leaseMs}, lease_owner = ${owner}, attempts = attempts + 1
-      where status = 'pending' and status in ('pending', 'processing') and id in (${heads})
+      where ${target} and status = 'pending'
       returning *`.execute(this.db);
     return r.rows.map(normalize).sort((a, b) => a.id - b.id);
   }

@@ -26,6 +26,9 @@ function differs(row: ThreadRow, input: ThreadInput): boolean {
 }
 
 /** Conversations. A thread is found by its key: channel + scope + the adapter's opaque key. */
+/** How precisely `last_message_at` follows a thread's activity (ms). */
+export const TOUCH_GRAIN_MS = 1000;
+
 export class ThreadsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -122,7 +125,11 @@ export class ThreadsRepo {
     return moved;
   }
 
+  /**
+   * Records activity in a thread, to the second: a thread already touched within the last second is
+   * left as it is, so a busy chat does not rewrite its row (and its indexes) on every message.
+   */
   async touch(id: string, at: number): Promise<void> {
-    await this.db.updateTable('threads').set({ last_message_at: at }).where('id', '=', id).execute();
+    await this.db.updateTable('threads').set({ last_message_at: at }).where('id', '=', id).where('last_message_at', '<', at - TOUCH_GRAIN_MS).execute();
   }
 }

@@ -58,7 +58,7 @@ ${select({ id: 't-event', name: 'event', label: 'Event' })}
 ${select({ id: 't-mode', name: 'mode', label: 'Action', options: [['agent', 'Wake an agent'], ['url', 'Call a URL']] })}
 ${select({ id: 't-profile', name: 'profile_id', label: 'Profile' })}
 ${field({ id: 't-url', name: 'url', label: 'URL (for "Call a URL")', type: 'url' })}
-${field({ id: 't-interval', name: 'interval', label: 'Interval in minutes (schedules; polled events such as email.received: 1, 5, 15, 30 or 60)', type: 'number' })}
+${field({ id: 't-interval', name: 'interval', label: 'Interval in minutes (schedules; polled mail: 1, 5, 15, 30 or 60)', type: 'number' })}
 <button type="submit">Create trigger</button>
 </form></section>`;
 

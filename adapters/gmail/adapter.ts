@@ -2,24 +2,24 @@ import { BadRequestError, RefusedError, type AdapterDeps, type ChannelAdapter, t
 import { capabilities } from './capabilities.ts';
 import { classifyFailure, oauthClient, type GmailSecrets } from './client.ts';
 import { createOAuth } from './oauth.ts';
-import { DEFAULT_POLL_MS, HistoryPoller } from './poller.ts';
+import { HistoryPoller, type HistoryPollerOptions } from './poller.ts';
 import { gmailTools } from './tools.ts';
 
-/** Options of {@link createGmailAdapter}; the defaults suit production. */
-export interface GmailAdapterOptions {
-  /** How often each mailbox is checked for new mail (`email.received`), in ms. Default 60 000. */
-  pollMs?: number;
-}
+/**
+ * Options of {@link createGmailAdapter}; the defaults suit production. `email.received` polling:
+ * `tickMs` (how often due mailboxes are looked for, default 5 000 ms), `clock`, `onPass`.
+ */
+export type GmailAdapterOptions = HistoryPollerOptions;
 
 /**
  * The Gmail data source: "Connect Gmail" with Google OAuth (`GET /v1/integrations/gmail/install`,
  * `GET /api/google/callback`), one row per Google account; the `gmail_*` tools for the profiles a
- * row is granted to; `email.received` from the history API; revocation at Google on disconnect.
+ * row is granted to; `email.received` from the history API, polled at its triggers' interval; revocation at Google on disconnect.
  * It carries no notifications.
  */
 export function createGmailAdapter({ services }: AdapterDeps, options: GmailAdapterOptions = {}): ChannelAdapter {
   const oauth = createOAuth(services);
-  const poller = new HistoryPoller(services, options.pollMs ?? DEFAULT_POLL_MS);
+  const poller = new HistoryPoller(services, options);
   const noNotifications = 'Gmail is a data source agents read through the gmail_* tools; it carries no notifications (use email for that)';
 
   return {

@@ -14,8 +14,9 @@ export interface TellerAdapterOptions {
 }
 
 /**
- * Teller, a data source: bank enrollments linked with Teller Connect (`GET /teller/connect`,
- * `GET /v1/integrations/teller/connect`, `POST /v1/integrations/teller/callback`), read by agents
+ * Teller, a data source: bank enrollments linked with Teller Connect from the dashboard's Data
+ * sources (`GET /v1/integrations/teller/connect` for its settings, `POST /v1/integrations/teller/callback`
+ * with its result; `GET /teller/connect` redirects there), read by agents
  * through the `teller_accounts`, `teller_balances` and `teller_transactions` tools, over mutual TLS.
  * Signed webhooks (`POST /api/teller/webhook`) mark disconnected enrollments; disconnecting revokes
  * the enrollment at Teller (`DELETE /accounts`, best effort).
@@ -34,7 +35,7 @@ export function createTellerAdapter({ services }: AdapterDeps, options: TellerAd
       throw new BadRequestError('Teller is a data source, not a notification channel', 'not_a_notification_channel');
     },
     async connect() {
-      throw new BadRequestError('Teller is connected with Teller Connect: open /teller/connect, or post its onSuccess result to /v1/integrations/teller/callback', 'use_teller_connect');
+      throw new BadRequestError('Teller is connected with Teller Connect: open Data sources in the dashboard (/ui/integrations), or post its onSuccess result to /v1/integrations/teller/callback', 'use_teller_connect');
     },
     tools: tellerDataTools(services, api),
     async disconnect(integration: IntegrationInfo) {
@@ -47,7 +48,7 @@ export function createTellerAdapter({ services }: AdapterDeps, options: TellerAd
       }
       await services.integrations.setSecrets(integration.id, null);
     },
-    routes: [webhookRoute(services, options.now), connectPage(services)],
+    routes: [webhookRoute(services, options.now), connectPage()],
     typeActions: { connect: connectInfo(services), callback: connectCallback(services, api) },
     async stop() {
       client?.close();

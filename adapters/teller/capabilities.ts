@@ -13,5 +13,5 @@ export const capabilities: ChannelCapabilities = {
   authMethods: ['teller_connect'],
 };
 
-/** Teller Connect's script; Teller requires it to be loaded from its CDN. */
+/** Teller Connect's script; Teller requires it to be loaded from its CDN (TELLER_CONNECT_URL replaces it in tests). */
 export const CONNECT_JS = 'https://cdn.teller.io/connect/connect.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineAdapterConfig, optionalEnv } from '../../src/channel/index.ts';
+import { CONNECT_JS } from './capabilities.ts';
 
 /** Teller's API hosts serve every environment; the access token decides which one a call reaches. */
 const DEFAULT_API_URL = 'https://api.teller.io';
@@ -39,7 +40,12 @@ export const tellerConfig = defineAdapterConfig({
       TELLER_ENVIRONMENT: optionalEnv.pipe(z.enum(['sandbox', 'development', 'production'], { message: 'TELLER_ENVIRONMENT must be sandbox, development or production' }).default('sandbox')),
       /** API base URL (tests point it at a local fake). Default https://api.teller.io. */
       TELLER_API_URL: optionalEnv.pipe(z.url({ message: 'TELLER_API_URL must be an absolute URL' }).optional()),
-      /** The Teller application id (`app_…`) the Connect page opens Teller Connect with. */
+      /**
+       * Teller Connect's script, which the dashboard loads (and its CSP allows, by origin). Default
+       * https://cdn.teller.io/connect/connect.js; tests point it at a local fake.
+       */
+      TELLER_CONNECT_URL: optionalEnv.pipe(z.url({ message: 'TELLER_CONNECT_URL must be an absolute URL' }).optional()),
+      /** The Teller application id (`app_…`) the dashboard opens Teller Connect with. */
       TELLER_APPLICATION_ID: optionalEnv,
       /** The webhook signing secret from Teller's Application Settings; without it the webhook answers 503. */
       TELLER_SIGNING_SECRET: optionalEnv,
@@ -56,6 +62,7 @@ export const tellerConfig = defineAdapterConfig({
       /** Never ends in "/". */
       apiUrl: (e.TELLER_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, ''),
       applicationId: e.TELLER_APPLICATION_ID,
+      connectUrl: e.TELLER_CONNECT_URL ?? CONNECT_JS,
       signingSecret: e.TELLER_SIGNING_SECRET,
       ca: e.TELLER_CA_CERT,
     })),

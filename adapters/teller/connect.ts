@@ -8,8 +8,8 @@ import {
 } from '../../src/channel/index.ts';
 import { z } from 'zod';
 import { TellerError, type TellerClient } from './client.ts';
-import { CONNECT_JS } from './capabilities.ts';
 import { tellerConfig } from './config.ts';
+import { DASHBOARD_DATA_SOURCES } from './page.ts';
 import { ConnectCallback, TellerAccount } from './schema.ts';
 
 /** What a Teller row keeps readable in its config (never the token). */
@@ -43,8 +43,8 @@ const view = (i: IntegrationInfo) => ({
 
 /**
  * `GET /v1/integrations/teller/connect`: what a page needs to open Teller Connect (application id,
- * environment, Teller's script, where to post the result). 503 `teller_not_configured` without
- * TELLER_APPLICATION_ID.
+ * environment, Teller's script, where to post the result; `page`: the dashboard's Data sources,
+ * which does all that). 503 `teller_not_configured` without TELLER_APPLICATION_ID.
  */
 export function connectInfo(services: AdapterServices): TypeAction {
   return {
@@ -56,9 +56,9 @@ export function connectInfo(services: AdapterServices): TypeAction {
         body: {
           application_id: s.applicationId,
           environment: s.environment,
-          connect_js: CONNECT_JS,
+          connect_js: s.connectUrl,
           callback: '/v1/integrations/teller/callback',
-          page: `${services.config.publicUrl}/teller/connect`,
+          page: `${services.config.publicUrl}${DASHBOARD_DATA_SOURCES}`,
         },
       };
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MemoryRateLimiter, type AdapterServices, type AdapterSettings, type AppendResult, type HubEvent, type InboxEvent, type IntegrationInfo, type Logger } from '../channel/index.ts';
 import type { Store } from '../store/index.ts';
+import { DEFAULT_POLL_INTERVAL, virtualEventsOf } from './triggers/catalog.ts';
 
 /**
  * Lends adapters the narrow slice of the store they may use; inbox appends go through the bus (group
@@ -70,6 +71,12 @@ export function adapterServices(
       moveKeys: (integrationId, fromPrefix, toPrefix) => store.transaction((tx) => tx.state.moveKeys(integrationId, fromPrefix, toPrefix)),
     },
     events: { emit: (event) => hooks.emit(event) },
+    triggers: {
+      async pollSchedule(type) {
+        const rows = await store.triggers.pollSchedule(virtualEventsOf(type), type, DEFAULT_POLL_INTERVAL);
+        return rows.map((r) => ({ integrationId: r.integrationId, intervalMs: r.intervalMinutes * 60_000, activeSince: r.activeSince }));
+      },
+    },
     users: {
       byId: (id) => store.users.byId(id),
     },

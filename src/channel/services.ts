@@ -54,6 +54,19 @@ export interface HubEvent {
   data: Record<string, unknown>;
 }
 
+/** When an integration's polled (virtual) triggers want it polled: see `AdapterServices.triggers`. */
+export interface PollSchedule {
+  integrationId: string;
+  /** The shortest interval among its active polled triggers, ms. */
+  intervalMs: number;
+  /**
+   * Epoch ms since when at least one of those triggers has been active unchanged (created, resumed
+   * or edited then). Later than the last poll by more than an interval: nobody followed the
+   * integration for a while, so what happened meanwhile may be skipped rather than replayed.
+   */
+  activeSince: number;
+}
+
 /** Minimal structured logger (pino-compatible). */
 export interface Logger {
   debug(obj: object, msg?: string): void;
@@ -144,6 +157,16 @@ export interface AdapterServices {
      * committed (an inbox row or an outbox row each), with how many fired.
      */
     emit(event: HubEvent): Promise<number>;
+  };
+  /** The user's triggers, as far as an adapter that polls for them needs to know. */
+  readonly triggers: {
+    /**
+     * The virtual (polled) trigger schedule of the integrations of `type` (the adapter's own): one
+     * row per active integration with at least one active trigger on a polled event of the type
+     * (`email.received` for gmail), with the shortest interval among them. Integrations missing
+     * from the answer have nothing to poll for. One indexed, grouped query; call it per pass.
+     */
+    pollSchedule(type: string): Promise<PollSchedule[]>;
   };
   readonly users: {
     byId(id: string): Promise<{ id: string; email: string; name: string | null } | undefined>;

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type RequestHandler } from 'express';
 import type { HubContext } from '../hub.ts';
 import { csrfTokenFor, readCookie, SESSION_COOKIE } from './cookies.ts';
+import { integrationsCsp, tellerScriptOrigin } from './data-sources.ts';
 import { SECTIONS, signedInPage, type PageName } from './layout.ts';
 import { PAGE_BODIES } from './pages.ts';
 import { qrRoute } from './qr.ts';
@@ -54,11 +55,13 @@ export function dashboardRoutes(hub: HubContext, o: DashboardOptions = {}): Rout
   };
   r.get('/ui/qr.svg', session, qrRoute);
   for (const s of SECTIONS) {
-    r.get(`/ui/${s.page}`, session, (_req, res) => {
-      const { user, csrf } = res.locals.dashboard as { user: { email: string; is_admin: number }; csrf: string };
+    r.get(`/ui/${s.page}`, session, async (_req, res) => {
+      const { user, csrf } = res.locals.dashboard as { user: { id: string; email: string; is_admin: number }; csrf: string };
       const isAdmin = Number(user.is_admin) === 1;
       if ('admin' in s && !isAdmin) return void res.status(403).type('text').send('Only an admin may see this page.');
       const page = s.page as PageName;
+      // Data sources: the one page that loads a script from outside, Teller Connect's.
+      if (page === 'integrations') res.setHeader('content-security-policy', integrationsCsp(await tellerScriptOrigin(hub, { userId: user.id, userEmail: user.email })));
       res.type('html').send(signedInPage({ page, title: s.title, csrf, email: user.email, isAdmin }, PAGE_BODIES[page]).value);
     });
   }

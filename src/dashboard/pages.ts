@@ -21,6 +21,11 @@ const integrations = html`
 <section aria-labelledby="h-chat"><h2 id="h-chat">Chat</h2><ul class="list" id="list-chat"><li class="empty">Loading…</li></ul></section>
 <section aria-labelledby="h-notification"><h2 id="h-notification">Notifications</h2><ul class="list" id="list-notification"><li class="empty">Loading…</li></ul></section>
 <section aria-labelledby="h-events"><h2 id="h-events">Hooks</h2><ul class="list" id="list-events"><li class="empty">Loading…</li></ul></section>
+<section id="data-sources" aria-labelledby="h-data"><h2 id="h-data">Data sources</h2>
+<p class="hint">Mail and bank accounts that agents granted them read through tools.</p>
+<ul class="list" id="list-data"><li class="empty">Loading…</li></ul>
+<div class="actions"><button type="button" id="connect-gmail">Connect Gmail</button> <button type="button" id="connect-teller">Connect Teller</button></div>
+</section>
 <section id="shown" class="card shown" hidden aria-labelledby="h-shown"><h2 id="h-shown">Shown once</h2><div id="shown-body"></div></section>
 <section aria-labelledby="h-connect"><h2 id="h-connect">Connect</h2>
 ${connectBox('Telegram bot', html`<form data-connect="telegram">${field({ id: 'tg-token', name: 'token', label: 'Bot token', type: 'password', required: true, hint: 'From @BotFather, e.g. 123456:ABC…' })}<button type="submit">Connect bot</button></form>`)}
@@ -53,7 +58,7 @@ ${select({ id: 't-event', name: 'event', label: 'Event' })}
 ${select({ id: 't-mode', name: 'mode', label: 'Action', options: [['agent', 'Wake an agent'], ['url', 'Call a URL']] })}
 ${select({ id: 't-profile', name: 'profile_id', label: 'Profile' })}
 ${field({ id: 't-url', name: 'url', label: 'URL (for "Call a URL")', type: 'url' })}
-${field({ id: 't-interval', name: 'interval', label: 'Interval in minutes (schedules)', type: 'number' })}
+${field({ id: 't-interval', name: 'interval', label: 'Interval in minutes (schedules; polled mail: 1, 5, 15, 30 or 60)', type: 'number' })}
 <button type="submit">Create trigger</button>
 </form></section>`;
 

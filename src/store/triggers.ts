@@ -68,6 +68,14 @@ export interface TriggerPatch {
   nextFireAt?: number;
 }
 
+/** One row of {@link TriggersRepo.pollSchedule}. */
+export interface PollScheduleRow {
+  integrationId: string;
+  intervalMinutes: number;
+  /** Epoch ms: since when at least one of the integration's polled triggers has been active unchanged. */
+  activeSince: number;
+}
+
 type Db = Kysely<Database & { triggers: TriggersTable }>;
 
 const secretContext = (id: string) => `triggers.secrets:${id}`;
@@ -218,6 +226,33 @@ export class TriggersRepo {
       .limit(limit)
       .execute();
     return rows.map(normalize);
+  }
+
+  /**
+   * What a polling adapter must poll: for each active integration of `integrationType` with at least
+   * one active trigger on one of `events`, the shortest interval among those triggers (minutes; a
+   * trigger without one counts as `defaultMinutes`) and `activeSince`, the oldest `updated_at` among
+   * them (when the longest-standing of them was created, resumed or last edited). One grouped query:
+   * the triggers are found through `triggers_due` (event, status), joined to their integration by key.
+   */
+  async pollSchedule(events: readonly string[], integrationType: string, defaultMinutes: number): Promise<PollScheduleRow[]> {
+    if (events.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('triggers')
+      .innerJoin('user_integrations', 'user_integrations.id', 'triggers.integration_id')
+      .select((eb) => [
+        'triggers.integration_id as integrationId',
+        eb.fn.min(eb.fn.coalesce('triggers.interval_minutes', eb.val(defaultMinutes))).as('minutes'),
+        eb.fn.min('triggers.updated_at').as('activeSince'),
+      ])
+      .where('triggers.event', 'in', [...events])
+      .where('triggers.status', '=', 'active')
+      .where('user_integrations.type', '=', integrationType)
+      .where('user_integrations.status', '=', 'active')
+      .groupBy('triggers.integration_id')
+      .orderBy('triggers.integration_id')
+      .execute();
+    return rows.map((r) => ({ integrationId: r.integrationId!, intervalMinutes: Number(r.minutes), activeSince: Number(r.activeSince) }));
   }
 
   /**

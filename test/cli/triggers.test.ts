@@ -52,7 +52,7 @@ describe('switchboard triggers / integrations webhooks against a running hub', (
     expect(byType.stdout).toContain('• message.received');
     expect(byType.stdout).toContain('• reaction.added\n');
     // email.received belongs to Gmail; plain (Resend) email has only the hub's events.
-    expect((await cli('triggers', 'events', '--integration', 'gmail')).stdout).toContain('• email.received\n');
+    expect((await cli('triggers', 'events', '--integration', 'gmail')).stdout).toContain('• email.received [virtual, 5 min interval: 1 | 5 | 15 | 30 | 60]\n');
     expect((await cli('triggers', 'events', '--integration', 'email')).stdout).not.toContain('email.received');
     const byConn = JSON.parse((await cli('triggers', 'events', '--connection', hookId, '--json')).stdout);
     expect(byConn.events.map((e: any) => e.event)).toContain('hook.received');

@@ -17,7 +17,7 @@ export async function startGmailEnv(o: TestHubOptions & { gmail?: GmailAdapterOp
   const t = await startTestHub({
     ...o,
     env: { ...(o.configured === false ? {} : google.env()), ...o.env },
-    extraAdapters: { gmail: { config: gmailConfig, create: (deps) => createGmailAdapter(deps, { pollMs: 60_000, ...o.gmail }) }, ...o.extraAdapters },
+    extraAdapters: { gmail: { config: gmailConfig, create: (deps) => createGmailAdapter(deps, { tickMs: 60_000, ...o.gmail }) }, ...o.extraAdapters },
   });
   return {
     t,

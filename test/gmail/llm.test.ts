@@ -9,7 +9,7 @@ describe('Gmail tools in the built-in llm runtime', () => {
   let h: LlmTgEnv;
   beforeAll(async () => {
     google = await startFakeGoogle();
-    h = await startLlmTgEnv({}, google.env(), { extraAdapters: { gmail: { config: gmailConfig, create: (deps) => createGmailAdapter(deps, { pollMs: 60_000 }) } } });
+    h = await startLlmTgEnv({}, google.env(), { extraAdapters: { gmail: { config: gmailConfig, create: (deps) => createGmailAdapter(deps, { tickMs: 60_000 }) } } });
     expect((await connectGmail({ t: h.env.t, google, close: async () => {} }, h.user.key)).status).toBe(200);
     const [row] = await gmailRows(h.env.t, h.user.key);
     await h.env.t.api('PUT', `/v1/profiles/${h.user.profileId}/grants/${row.id}`, undefined, h.user.key);

@@ -9,7 +9,7 @@ import type { OutboxWorker } from '../outbox-worker.ts';
 import { DEFAULT_SCHEDULER_POLL_MS, Scheduler } from './scheduler.ts';
 import { createTriggerUrlChannel } from './url-channel.ts';
 
-export { EVENT_CATALOG, SCHEDULE_INTERVALS, eventSpec, eventsFor, type EventSpec } from './catalog.ts';
+export { DEFAULT_POLL_INTERVAL, EVENT_CATALOG, POLL_INTERVALS, SCHEDULE_INTERVALS, eventSpec, eventsFor, virtualEventsOf, type EventSpec } from './catalog.ts';
 export { messageReceivedEvent } from './message-event.ts';
 export { TRIGGER_CHANNEL, TRIGGER_URL_CHANNEL } from './firing.ts';
 

@@ -92,7 +92,7 @@ export function registerTriggerCommands(parent: Command, client: () => ApiClient
     .option('--event <event>', 'the event, e.g. message.received, hook.received, schedule.tick')
     .option('-p, --profile <profile>', 'the profile to wake (mode agent)')
     .option('--hook-url <url>', 'deliver to this URL instead (mode url)')
-    .option('--interval <minutes>', 'schedule.tick: 60, 120, 240, 480, 720, 1440 or 2880')
+    .option('--interval <minutes>', 'schedule.tick: 60, 120, 240, 480, 720, 1440 or 2880; email.received (polled): 1, 5, 15, 30 or 60 (default 5)')
     .option('--reply-channel <channel>', 'where the agent\'s answer is sent, e.g. telegram or slack')
     .option('--json', 'print JSON')
     .action(async (o: TriggerFlags) => createCmd(client(), o, name));
@@ -120,7 +120,8 @@ async function listCmd(api: ApiClient, o: TriggerFlags): Promise<void> {
     for (const t of ts) {
       const how = t.mode === 'url' ? `url ${t.url ?? ''}` : `agent${t.profile_id ? ` ${t.profile_id}` : ''}`;
       const state = t.status === 'paused' ? ` (paused by you${t.status_reason ? `: ${t.status_reason}` : ''})` : t.status === 'unhealthy' ? ` (unhealthy${t.status_reason ? `: ${t.status_reason}` : ''})` : '';
-      console.log(`   ${triggerIcon(t.status)} ${t.event}${state} (${how}${t.interval ? `, every ${t.interval} min` : ''})`);
+      const every = t.virtual && t.interval ? ` [virtual, ${t.interval} min interval]` : '';
+      console.log(`   ${triggerIcon(t.status)} ${t.event}${every}${state} (${how}${t.interval && !t.virtual ? `, every ${t.interval} min` : ''})`);
       console.log(`      ID: ${t.id}`);
     }
   }
@@ -141,11 +142,11 @@ async function createCmd(api: ApiClient, o: TriggerFlags, name: string): Promise
     event = events.length ? await p.select({ message: 'Which event?', choices: events.map((e) => ({ name: e.event, value: e.event, description: e.description })) }) : await p.input({ message: 'Event:' });
   }
   const interval = o.interval === undefined ? undefined : Number(o.interval);
-  if (interval !== undefined && !Number.isInteger(interval)) throw new UsageError(`--interval must be minutes (60, 120, 240, 480, 720, 1440 or 2880), got ${o.interval}`, name);
+  if (interval !== undefined && !Number.isInteger(interval)) throw new UsageError(`--interval must be whole minutes (schedule.tick: 60, 120, 240, 480, 720, 1440 or 2880; email.received: 1, 5, 15, 30 or 60), got ${o.interval}`, name);
   const [made] = await createTriggers(api, [{ event, integrationId: connection, hookUrl: o.hookUrl, profile: o.profile, interval, replyChannel: o.replyChannel }]);
   if (o.json) return printJson(made);
   const t = made.trigger;
-  console.log(`${triggerIcon(t.status)} Created trigger ${t.event} (${t.id}), ${t.mode === 'url' ? `delivered to ${t.url}` : `waking profile ${t.profile_id}`}${t.interval ? `, every ${t.interval} min` : ''}.`);
+  console.log(`${triggerIcon(t.status)} Created trigger ${t.event} (${t.id}), ${t.mode === 'url' ? `delivered to ${t.url}` : `waking profile ${t.profile_id}`}${t.interval ? `, ${t.virtual ? 'polled ' : ''}every ${t.interval} min` : ''}.`);
   if (made.secret) console.log(`Signing secret (shown once; verify deliveries with it): ${made.secret}`);
 }
 

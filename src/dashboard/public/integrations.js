@@ -2,8 +2,8 @@
 // per integration its settings, credentials, /link code and disconnect.
 import { api, bindForm, checkbox, el, field, fillList, icon, integrationIcon, notice, qr, secretField, select, showOnce } from './api.js';
 
-const LISTS = { chat: 'list-chat', notification: 'list-notification', events: 'list-events' };
-const CATEGORY = { telegram: 'chat', slack: 'chat', email: 'notification', webhook: 'notification', hook: 'events' };
+const LISTS = { chat: 'list-chat', notification: 'list-notification', events: 'list-events', data: 'list-data' };
+const CATEGORY = { telegram: 'chat', slack: 'chat', email: 'notification', webhook: 'notification', hook: 'events', gmail: 'data', teller: 'data' };
 
 /** What a connect or credentials answer shows once: a /link code with the bot's link and QR, a secret, a hook URL. */
 function showConnected(integration, body) {
@@ -69,14 +69,14 @@ function manage(i) {
 
 async function load() {
   const [{ integrations }, { triggers }] = await Promise.all([api('GET', '/v1/integrations'), api('GET', '/v1/triggers')]);
-  const groups = { chat: [], notification: [], events: [] };
+  const groups = { chat: [], notification: [], events: [], data: [] };
   for (const i of integrations) {
     const mine = triggers.filter((t) => t.integration_id === i.id);
     const paused = mine.length > 0 && mine.every((t) => t.paused);
     const reason = i.status_reason ?? i.needs_attention;
     groups[CATEGORY[i.type] ?? 'events']?.push(
       el('li', { class: 'item', 'data-integration': i.id, 'data-type': i.type },
-        el('div', { class: 'row' }, icon(integrationIcon(i, paused)), el('strong', { class: 'name', text: i.name ?? i.type }), el('span', { class: 'meta', text: `${i.type}${i.is_default ? ' · default' : ''} · ${i.id}` })),
+        el('div', { class: 'row' }, icon(integrationIcon(i, paused)), el('strong', { class: 'name', text: i.name ?? i.type }), el('span', { class: 'meta', text: `${i.type}${i.external_id && i.type === 'gmail' ? ` · ${i.external_id}` : ''}${i.is_default ? ' · default' : ''} · ${i.id}` })),
         reason ? el('p', { class: 'hint', text: reason }) : null,
         manage(i)));
   }
@@ -111,6 +111,55 @@ document.getElementById('slack-install').addEventListener('click', async (ev) =>
     location.assign((await api('GET', '/v1/integrations/slack/install')).url);
   } catch (e) {
     errorBox(ev.target, e);
+  }
+});
+
+document.getElementById('connect-gmail').addEventListener('click', async (ev) => {
+  try {
+    location.assign((await api('GET', '/v1/integrations/gmail/install')).url);
+  } catch (e) {
+    errorBox(ev.target, e);
+  }
+});
+
+/** Loads Teller Connect's script once (the page's CSP allows its origin and nothing else from outside). */
+let tellerScript;
+function loadTellerScript(src) {
+  tellerScript ??= new Promise((resolve, reject) => {
+    const s = el('script', { src });
+    s.addEventListener('load', () => (window.TellerConnect ? resolve(window.TellerConnect) : reject(new Error('Teller Connect did not load'))));
+    s.addEventListener('error', () => reject(new Error('Teller Connect could not be loaded')));
+    document.head.append(s);
+  });
+  tellerScript.catch(() => (tellerScript = undefined));
+  return tellerScript;
+}
+
+// Teller Connect: its popup enrolls a bank; the enrollment (with its access token) goes straight to
+// the hub's callback, which checks the token with Teller and keeps it sealed. The page never shows it.
+document.getElementById('connect-teller').addEventListener('click', async (ev) => {
+  const button = ev.target;
+  button.parentElement.querySelector('.form-error')?.remove();
+  try {
+    const info = await api('GET', '/v1/integrations/teller/connect');
+    const TellerConnect = await loadTellerScript(info.connect_js);
+    const connect = TellerConnect.setup({
+      applicationId: info.application_id,
+      environment: info.environment,
+      onSuccess: async (enrollment) => {
+        try {
+          const out = await api('POST', info.callback, { access_token: enrollment.accessToken, enrollment: enrollment.enrollment, user: enrollment.user });
+          notice(`${out.integration.name} connected (${out.accounts} account${out.accounts === 1 ? '' : 's'}).`);
+          await load();
+        } catch (e) {
+          errorBox(button, e);
+        }
+      },
+      onExit: () => notice('Teller Connect closed.'),
+    });
+    connect.open();
+  } catch (e) {
+    errorBox(button, e);
   }
 });
 

@@ -24,7 +24,7 @@ function item(t) {
   });
   return el('li', { class: 'item', 'data-trigger': t.id, 'data-status': t.status },
     el('div', { class: 'row' }, el('span', { class: 'icon', role: 'img', 'aria-label': meaning, title: meaning, text: glyph }), el('strong', { class: 'name', text: t.event }),
-      el('span', { class: 'meta', text: `${t.mode === 'url' ? `→ ${t.url}` : `→ profile ${t.profile_id}`}${t.interval ? ` · every ${t.interval} min` : ''} · ${t.id}` })),
+      el('span', { class: 'meta', text: `${t.mode === 'url' ? `→ ${t.url}` : `→ profile ${t.profile_id}`}${t.interval ? ` · ${t.virtual ? 'polled ' : ''}every ${t.interval} min` : ''} · ${t.id}` })),
     t.status_reason ? el('p', { class: 'hint status-reason', text: t.status_reason }) : null,
     el('div', { class: 'actions' }, pause, el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => {
       if (!confirm(`Delete trigger ${t.event}?`)) return;

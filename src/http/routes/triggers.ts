@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { eventSpec, eventsFor, SCHEDULE_INTERVALS, type EventSpec } from '../../bus/triggers/index.ts';
+import { EVENT_CATALOG, eventSpec, eventsFor, type EventSpec } from '../../bus/triggers/index.ts';
 import { nextTickAfter } from '../../bus/triggers/scheduler.ts';
 import type { IntegrationInfo } from '../../channel/index.ts';
 import { newWebhookSecret } from '../../crypto/standard-webhooks.ts';
@@ -41,6 +41,7 @@ function statusOf(t: TriggerRow, integration: IntegrationInfo | undefined): { st
 
 /** JSON of a trigger: never its URL's secret or hidden path. */
 function triggerView(t: TriggerRow, integration: IntegrationInfo | undefined) {
+  const spec = eventSpec(t.event);
   return {
     id: t.id,
     integration_id: t.integration_id,
@@ -49,7 +50,9 @@ function triggerView(t: TriggerRow, integration: IntegrationInfo | undefined) {
     mode: t.mode,
     profile_id: t.profile_id,
     url: t.url_display,
-    interval: t.interval_minutes,
+    // A polled trigger made before intervals existed polls at the default.
+    interval: t.interval_minutes ?? (spec?.virtual ? (spec.defaultInterval ?? null) : null),
+    virtual: spec?.virtual ?? false,
     reply_channel: t.reply_channel,
     ...statusOf(t, integration),
     paused: t.status === 'paused',
@@ -61,6 +64,8 @@ function triggerView(t: TriggerRow, integration: IntegrationInfo | undefined) {
 }
 
 const names = (specs: EventSpec[]) => specs.map((s) => s.event).join(', ');
+/** The events whose triggers take an interval, for error messages: `schedule.tick and email.received`. */
+const INTERVAL_EVENTS = EVENT_CATALOG.filter((e) => e.intervals).map((e) => e.event).join(' and ');
 
 /** Triggers: `/v1/triggers…` and `/v1/integrations/:id/triggers/pause|resume`. */
 export function triggersRoutes(hub: HubContext): Router {
@@ -104,10 +109,18 @@ export function triggersRoutes(hub: HubContext): Router {
       throw e;
     }
   }
-  function checkInterval(minutes: number): void {
-    if (!(SCHEDULE_INTERVALS as readonly number[]).includes(minutes)) {
-      throw new BadRequestError(`interval must be one of ${SCHEDULE_INTERVALS.join(', ')} (minutes)`, 'invalid_interval', { allowed: [...SCHEDULE_INTERVALS] });
+  /** The interval (minutes) a trigger on `spec` gets: the given one if allowed, else its default; null for events without one. */
+  function intervalFor(spec: Pick<EventSpec, 'event' | 'intervals' | 'defaultInterval'>, minutes: number | undefined): number | null {
+    const allowed = spec.intervals;
+    if (!allowed) {
+      if (minutes === undefined) return null;
+      throw new BadRequestError(`interval is only for ${INTERVAL_EVENTS} triggers`, 'invalid_request');
     }
+    const m = minutes ?? spec.defaultInterval!;
+    if (!allowed.includes(m)) {
+      throw new BadRequestError(`interval must be one of ${allowed.join(', ')} (minutes)`, 'invalid_interval', { allowed: [...allowed] });
+    }
+    return m;
   }
 
   r.get('/v1/triggers/events', async (req, res) => {
@@ -115,7 +128,14 @@ export function triggersRoutes(hub: HubContext): Router {
     const q = parse(EventsQuery, req.query);
     const type = q.integration_id ? (await integrationOf(user, q.integration_id))!.type : q.type;
     if (type !== undefined && !hub.bus.adapters.has(type)) throw new BadRequestError(`Unknown integration type ${type}; see GET /v1/integrations/available`, 'unknown_integration_type');
-    const events = eventsFor(type).map((e) => ({ event: e.event, description: e.description, hub: e.hub, available: e.available, ...(e.event === 'schedule.tick' ? { intervals: [...SCHEDULE_INTERVALS] } : {}) }));
+    const events = eventsFor(type).map((e) => ({
+      event: e.event,
+      description: e.description,
+      hub: e.hub,
+      available: e.available,
+      ...(e.virtual ? { virtual: true } : {}),
+      ...(e.intervals ? { intervals: [...e.intervals], default_interval: e.defaultInterval } : {}),
+    }));
     res.json({ type: type ?? null, events });
   });
 
@@ -140,8 +160,7 @@ export function triggersRoutes(hub: HubContext): Router {
       throw new BadRequestError(`Unknown event ${b.event} for ${where}; valid events: ${names(valid)}${hint}`, 'unknown_event', { valid_events: valid.map((e) => e.event) });
     }
     if (!spec.available) throw new BadRequestError(`The event ${spec.event} is declared but not emitted yet`, 'event_not_available');
-    if (spec.event === 'schedule.tick') checkInterval(b.interval ?? 60);
-    else if (b.interval !== undefined) throw new BadRequestError('interval is only for schedule.tick triggers', 'invalid_request');
+    const interval = intervalFor(spec, b.interval);
     if (b.mode === 'url') {
       if (!b.url) throw new BadRequestError('url is required for mode url: the https URL that receives the events', 'invalid_request');
       if (b.profile_id || b.reply_channel) throw new BadRequestError('profile_id and reply_channel are for mode agent', 'invalid_request');
@@ -151,7 +170,6 @@ export function triggersRoutes(hub: HubContext): Router {
     }
     const profileId = b.mode === 'agent' ? await profileFor(user, b.profile_id) : null;
     const url = b.mode === 'url' ? await guardedUrl(b.url!) : undefined;
-    const interval = spec.event === 'schedule.tick' ? (b.interval ?? 60) : null;
     const trigger = await store.triggers.create({
       userId: user.id,
       integrationId: integration?.id ?? null,
@@ -161,7 +179,7 @@ export function triggersRoutes(hub: HubContext): Router {
       url,
       intervalMinutes: interval,
       replyChannel: b.reply_channel ?? null,
-      nextFireAt: interval ? clock() + interval * 60_000 : null,
+      nextFireAt: spec.event === 'schedule.tick' ? clock() + interval! * 60_000 : null,
     });
     res.status(201).json({ trigger: triggerView(trigger, integration), ...(url ? { secret: url.secrets.secret } : {}) });
   });
@@ -176,8 +194,8 @@ export function triggersRoutes(hub: HubContext): Router {
     const { user, trigger } = await mine(res, req.params.id);
     if (trigger.mode === 'url' && (b.profile_id || b.reply_channel)) throw new BadRequestError('profile_id and reply_channel are for mode agent', 'invalid_request');
     if (trigger.mode === 'agent' && b.url) throw new BadRequestError('url is for mode url', 'invalid_request');
-    if (b.interval !== undefined && trigger.event !== 'schedule.tick') throw new BadRequestError('interval is only for schedule.tick triggers', 'invalid_request');
-    if (b.interval !== undefined) checkInterval(b.interval);
+    const spec = eventSpec(trigger.event);
+    if (b.interval !== undefined) intervalFor(spec ?? { event: trigger.event }, b.interval);
     if (b.reply_channel) checkReplyChannel(b.reply_channel);
     const profileId = b.profile_id ? await profileFor(user, b.profile_id) : undefined;
     let url: { display: string; secrets: TriggerSecrets } | undefined;
@@ -190,7 +208,7 @@ export function triggersRoutes(hub: HubContext): Router {
       url,
       intervalMinutes: b.interval,
       replyChannel: b.reply_channel,
-      nextFireAt: b.interval !== undefined ? clock() + b.interval * 60_000 : undefined,
+      nextFireAt: b.interval !== undefined && trigger.event === 'schedule.tick' ? clock() + b.interval * 60_000 : undefined,
     });
     if (!updated) throw new NotFoundError('Trigger');
     res.json({ trigger: await view(user, updated) });

@@ -47,9 +47,16 @@ export async function eventsOf(api: ApiClient, query: string, optional: boolean)
   }
 }
 
-/** One event as a line: name, [not available yet], and its description below. */
+/** The bracket after an event's name: `[virtual, 5 min interval: 1 | 5 | 15 | 30 | 60]`, `[every 60 | 120 … min]`, or none. */
+const intervalTag = (e: TriggerEvent) => {
+  if (!e.intervals) return '';
+  if (e.virtual) return ` [virtual, ${e.default_interval ?? e.intervals[0]} min interval: ${e.intervals.join(' | ')}]`;
+  return ` [every ${e.intervals.join(' | ')} min]`;
+};
+
+/** One event as a line: name, [not available yet], its intervals, and its description below. */
 export const eventLine = (e: TriggerEvent, indent: string) =>
-  `${indent}• ${e.event}${e.available === false ? ' [not available yet]' : ''}${e.intervals ? ` [every ${e.intervals.join(' | ')} min]` : ''}${e.description ? `\n${indent}  ${e.description}` : ''}`;
+  `${indent}• ${e.event}${e.available === false ? ' [not available yet]' : ''}${intervalTag(e)}${e.description ? `\n${indent}  ${e.description}` : ''}`;
 
 /** Prints what a type offers, and for an integration id its state too. */
 export async function infoCommand(api: ApiClient, arg: string, json: boolean): Promise<void> {

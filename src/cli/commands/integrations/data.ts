@@ -36,6 +36,8 @@ export interface Trigger {
   profile_id?: string | null;
   url?: string | null;
   interval?: number | null;
+  /** A polled trigger (`email.received`): `interval` is how often the hub looks. */
+  virtual?: boolean;
   reply_channel?: string | null;
   /** active | paused | unhealthy */
   status: string;
@@ -51,6 +53,9 @@ export interface TriggerEvent {
   /** false: declared but not emitted yet (a trigger on it is refused). */
   available?: boolean;
   intervals?: number[];
+  /** A virtual (polled) event: the hub polls for it at the trigger's interval. */
+  virtual?: boolean;
+  default_interval?: number;
 }
 
 /** The types the hub can connect. */

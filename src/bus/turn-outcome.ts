@@ -2,6 +2,7 @@ import type { ChannelAdapter, InboundMessage, OutboundMessage } from '../channel
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { InboxRow } from '../store/inbox.ts';
+import type { NewMessage } from '../store/messages.ts';
 import type { ProfileRow } from '../store/profiles.ts';
 import type { ThreadRow } from '../store/threads.ts';
 import type { AgentResult, AgentTurn } from './runtimes/types.ts';
@@ -39,7 +40,12 @@ export async function commitTurnStart(d: CommitDeps, row: InboxRow, o: TurnBase)
 }
 
 async function recordUserMessage(tx: Store, row: InboxRow, o: TurnBase): Promise<void> {
-  await tx.messages.add({
+  await tx.messages.add(userMessage(row, o));
+}
+
+/** The log entry of the person's message. */
+function userMessage(row: InboxRow, o: TurnBase): NewMessage {
+  return {
     userId: o.userId,
     threadId: o.thread.id,
     profileId: o.profile.id,
@@ -56,7 +62,7 @@ async function recordUserMessage(tx: Store, row: InboxRow, o: TurnBase): Promise
       edited: o.message.edited ?? false,
       claim: o.claim?.notificationId ?? null,
     },
-  });
+  };
 }
 
 /**
@@ -78,28 +84,34 @@ export async function commitInterrupted(d: CommitDeps, row: InboxRow, adapter: C
 /** Commits the end of a turn: errors, the reply, and the end of the inbox row, together. */
 export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelAdapter, o: TurnOutcome): Promise<void> {
   const now = Date.now();
+  const reply: ReplyInput | undefined =
+    o.result.kind === 'reply'
+      ? {
+          userId: o.userId,
+          profileId: o.profile.id,
+          thread: o.thread,
+          text: o.result.text,
+          replyToMessageId: o.message.messageId,
+          target: o.message.replyTarget,
+          idempotencyKey: `reply:${row.id}`,
+          integrationId: o.message.integrationId,
+          stream: o.streamHandle,
+        }
+      : undefined;
+  // The turn's log entries, in order, go in as one statement.
+  const log: NewMessage[] = [];
+  // Without a turn-start mark (in-process agents), the person's message is recorded here.
+  if (!o.started) log.push(userMessage(row, o));
+  for (const reason of o.attemptErrors) {
+    log.push({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name}: ${reason}`, meta: { inbox_id: row.id } });
+  }
+  if (o.failure) {
+    log.push({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name} failed: ${o.failure}`, meta: { inbox_id: row.id } });
+  }
+  if (reply) log.push(replyLogEntry(reply));
   await d.commit(async (tx) => {
-    // Without a turn-start mark (in-process agents), the person's message is recorded here.
-    if (!o.started) await recordUserMessage(tx, row, o);
-    for (const reason of o.attemptErrors) {
-      await tx.messages.add({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name}: ${reason}`, meta: { inbox_id: row.id } });
-    }
-    if (o.failure) {
-      await tx.messages.add({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name} failed: ${o.failure}`, meta: { inbox_id: row.id } });
-    }
-    if (o.result.kind === 'reply') {
-      await enqueueReply(tx, d, adapter, {
-        userId: o.userId,
-        profileId: o.profile.id,
-        thread: o.thread,
-        text: o.result.text,
-        replyToMessageId: o.message.messageId,
-        target: o.message.replyTarget,
-        idempotencyKey: `reply:${row.id}`,
-        integrationId: o.message.integrationId,
-        stream: o.streamHandle,
-      });
-    }
+    await tx.messages.addAll(log);
+    if (reply) await queueReply(tx, d, adapter, reply);
     await tx.threads.touch(o.thread.id, now);
     // Fenced: if another process took the row over meanwhile, this throws and the whole outcome rolls back.
     await tx.inbox.finish(row.id, o.failure ? 'failed' : 'done', o.failure, row.lease_owner);
@@ -124,15 +136,17 @@ export interface ReplyInput {
 
 /** Logs an agent's reply and queues it through the thread's own integration (the adapter splits long texts). */
 export async function enqueueReply(tx: Store, d: Pick<CommitDeps, 'tuning'>, adapter: ChannelAdapter, r: ReplyInput): Promise<void> {
-  await tx.messages.add({
-    userId: r.userId,
-    threadId: r.thread.id,
-    profileId: r.profileId,
-    type: 'agent_response',
-    direction: 'out',
-    text: r.text,
-    meta: { channel: r.thread.channel },
-  });
+  await tx.messages.add(replyLogEntry(r));
+  await queueReply(tx, d, adapter, r);
+}
+
+/** The log entry of an agent's reply. */
+function replyLogEntry(r: ReplyInput): NewMessage {
+  return { userId: r.userId, threadId: r.thread.id, profileId: r.profileId, type: 'agent_response', direction: 'out', text: r.text, meta: { channel: r.thread.channel } };
+}
+
+/** Queues a reply through the thread's own integration. */
+async function queueReply(tx: Store, d: Pick<CommitDeps, 'tuning'>, adapter: ChannelAdapter, r: ReplyInput): Promise<void> {
   const out: OutboundMessage = { text: r.text, format: 'markdown', target: r.target, replyToMessageId: r.replyToMessageId, ...(r.stream ? { stream: r.stream } : {}) };
   await tx.outbox.enqueue([
     {

@@ -21,28 +21,35 @@ export interface NewMessage {
   inboxId?: number | null;
 }
 
+function toRow(m: NewMessage, now: number) {
+  return {
+    user_id: m.userId,
+    thread_id: m.threadId ?? null,
+    profile_id: m.profileId ?? null,
+    type: m.type,
+    direction: m.direction,
+    text: m.text,
+    meta: JSON.stringify(m.meta ?? {}),
+    inbox_id: m.inboxId ?? null,
+    created_at: now,
+  };
+}
+
 /** The message log: what people said, what agents answered, notifications, delivery outcomes and errors. */
 export class MessagesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Appends an entry; returns its id. */
   async add(m: NewMessage): Promise<number> {
-    const r = await this.db
-      .insertInto('messages')
-      .values({
-        user_id: m.userId,
-        thread_id: m.threadId ?? null,
-        profile_id: m.profileId ?? null,
-        type: m.type,
-        direction: m.direction,
-        text: m.text,
-        meta: JSON.stringify(m.meta ?? {}),
-        inbox_id: m.inboxId ?? null,
-        created_at: Date.now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const r = await this.db.insertInto('messages').values(toRow(m, Date.now())).returning('id').executeTakeFirstOrThrow();
     return Number(r.id);
+  }
+
+  /** Appends entries in one statement, in their order (ids ascend with it). */
+  async addAll(ms: NewMessage[]): Promise<void> {
+    if (ms.length === 0) return;
+    const now = Date.now();
+    await this.db.insertInto('messages').values(ms.map((m) => toRow(m, now))).execute();
   }
 
   /** A user's log, newest first. */

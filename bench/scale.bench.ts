@@ -45,7 +45,9 @@ interface HubProcess {
 }
 
 async function startHub(env: Record<string, string>): Promise<HubProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/scale-hub.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/scale-hub.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const ready = String((await lines.next()).value ?? '');
   const m = /^READY (\d+) (\d+) (\d+)/.exec(ready);

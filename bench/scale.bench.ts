@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import readline from 'node:readline';
 import { generateMasterKey } from '../src/crypto/keyring.ts';
@@ -10,16 +10,18 @@ import { percentile, pool } from './stats.ts';
 /**
  * Ten thousand bots on one hub (issue 14). One user connects 1k, then 5k, then 10k Telegram bots,
  * 16 connects at a time, against a fake Bot API in this process; the hub runs in its own process
- * (bench/scale-hub.ts) so its RSS and CPU are read from /proc. Reports per step the connect rate,
- * the hub's CPU per connect and its RSS; webhook p50/p99 at the first and the last step (updates to
- * 1,000 bots: they are the active ones); `/healthz` p99 probed while the last step's connects run; RSS
- * with every bot connected and 1,000 active, and the peak (VmHWM); then the boot time of a new hub
- * process on the 10k rows. On SQLite, and on PostgreSQL when BENCH_DATABASE_URL or
+ * (bench/scale-hub.mjs, running the compiled dist/ that `npm start` runs) so its RSS and CPU are
+ * read from /proc. Reports per step the connect rate, the hub's CPU per connect and its RSS; webhook
+ * p50/p99 at the first and the last step (updates to 1,000 bots: they are the active ones); `/healthz`
+ * p99 probed while the last step's connects run; RSS with every bot connected and 1,000 active, and
+ * the peak (VmHWM); then the boot time of a new hub process on the 10k rows. On SQLite, and on PostgreSQL when BENCH_DATABASE_URL or
  * TEST_DATABASE_URL is set.
  *
  * `npm run bench -- scale --bots 2000`: a smaller run (steps at a tenth, a half and all of it).
  * Env: BENCH_SCALE_DB=sqlite|postgres to run one dialect only; BENCH_SCALE_UPDATES (default 3000)
- * webhook updates per latency measurement.
+ * webhook updates per latency measurement; BENCH_SCALE_TSX=1 runs the hub's sources through tsx
+ * instead; BENCH_SCALE_NODE_ARGS extra node flags for the hub (`--trace-gc`…); BENCH_PROFILE_DIR
+ * writes `--cpu-prof` profiles of the hub there.
  */
 export async function bench(): Promise<BenchResult[]> {
   const at = process.argv.indexOf('--bots');
@@ -30,6 +32,7 @@ export async function bench(): Promise<BenchResult[]> {
   const only = process.env.BENCH_SCALE_DB;
   const dialects = (['sqlite', 'postgres'] as const).filter((d) => (only ? d === only : d === 'sqlite' || pgUrl));
   if (pgUrl) process.env.TEST_DATABASE_URL = pgUrl;
+  if (!TSX) build();
   const out: BenchResult[] = [];
   for (const dialect of dialects) out.push(...(await run(dialect, steps)));
   return out;
@@ -44,12 +47,26 @@ interface HubProcess {
   stop(): Promise<void>;
 }
 
+/** Whether the hub runs the TypeScript sources through tsx (BENCH_SCALE_TSX=1) instead of the compiled dist/. */
+const TSX = process.env.BENCH_SCALE_TSX === '1';
+
+/** Compiles src/ and adapters/ to dist/ (incremental), so the hub runs what `npm start` runs. */
+function build(): void {
+  const r = spawnSync(process.execPath, ['src/cli/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
 async function startHub(env: Record<string, string>): Promise<HubProcess> {
   const profileDir = process.env.BENCH_PROFILE_DIR;
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/scale-hub.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const ready = String((await lines.next()).value ?? '');
+  const nodeArgs = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_SCALE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const args = TSX ? [...nodeArgs, '--import', 'tsx', 'bench/scale-hub.mjs', '--tsx'] : [...nodeArgs, 'bench/scale-hub.mjs'];
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout! });
+  // READY is the hub's line; anything else it prints (--trace-gc…) goes to stderr.
+  const ready = await new Promise<string>((resolve) => {
+    lines.on('line', (line) => (line.startsWith('READY ') ? resolve(line) : process.stderr.write(`  [hub] ${line}\n`)));
+    child.once('exit', (code) => resolve(`exited with ${code}`));
+  });
   const m = /^READY (\d+) (\d+) (\d+)/.exec(ready);
   if (!m) throw new Error(`hub did not start: ${ready}`);
   return {
@@ -194,8 +211,8 @@ async function run(dialect: 'sqlite' | 'postgres', steps: number[]): Promise<Ben
     const wall0 = performance.now();
     hub = await startHub(env);
     results.push({ name: tag(`boot with ${total} rows (createHub → listening)`), value: hub.bootMs, unit: 'ms' });
-    results.push({ name: tag(`boot with ${total} rows (spawn → listening, tsx)`), value: performance.now() - wall0, unit: 'ms' });
-    results.push({ name: tag('module loading before createHub (tsx)'), value: hub.importMs, unit: 'ms' });
+    results.push({ name: tag(`boot with ${total} rows (spawn → listening${TSX ? ', tsx' : ''})`), value: performance.now() - wall0, unit: 'ms' });
+    results.push({ name: tag(`module loading before createHub${TSX ? ' (tsx)' : ''}`), value: hub.importMs, unit: 'ms' });
     results.push({ name: tag('hub RSS right after boot'), value: memory(hub.pid).rss, unit: 'MB' });
   } finally {
     await hub.stop();

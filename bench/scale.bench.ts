@@ -156,6 +156,7 @@ async function run(dialect: 'sqlite' | 'postgres', steps: number[]): Promise<Ben
       results.push({ name: tag(`webhook p50 at ${label} bots (${active} active)`), value: percentile(latencies, 50), unit: 'ms' });
       results.push({ name: tag(`webhook p99 at ${label} bots`), value: percentile(latencies, 99), unit: 'ms' });
       if (non200) results.push({ name: tag(`webhook non-200 at ${label} bots`), value: non200, unit: 'answers' });
+      results.push({ name: tag(`hub peak RSS so far, after the webhooks at ${label}`), value: memory(hub.pid).peak, unit: 'MB' });
       return percentile(latencies, 50);
     };
     let firstRate = 0;
@@ -180,7 +181,7 @@ async function run(dialect: 'sqlite' | 'postgres', steps: number[]): Promise<Ben
       const cpu0 = cpuSeconds(hub.pid);
       const t0 = performance.now();
       const base = connected;
-      await pool(n, 16, async (i) => {
+      const connectMs = await pool(n, 16, async (i) => {
         const r = await api('POST', '/v1/integrations', { type: 'telegram', token: bots[base + i].token }, key);
         if (r.status !== 201) throw new Error(`connect ${base + i} failed: ${r.status} ${JSON.stringify(r.body)}`);
         ids[base + i] = r.body.integration.id;
@@ -194,10 +195,13 @@ async function run(dialect: 'sqlite' | 'postgres', steps: number[]): Promise<Ben
       lastRate = rate;
       results.push({ name: tag(`connect rate, bots ${base + 1}–${step}`), value: rate, unit: 'bots/s' });
       results.push({ name: tag(`hub CPU per connect, bots ${base + 1}–${step}`), value: ((cpuSeconds(hub.pid) - cpu0) / n) * 1000, unit: 'ms' });
-      results.push({ name: tag(`hub RSS after ${step} bots`), value: memory(hub.pid).rss, unit: 'MB' });
+      const after = memory(hub.pid);
+      results.push({ name: tag(`hub RSS after ${step} bots`), value: after.rss, unit: 'MB' });
+      results.push({ name: tag(`hub peak RSS so far, after connecting ${step}`), value: after.peak, unit: 'MB' });
       if (last) {
         results.push({ name: tag(`/healthz p50 during 16 concurrent connects`), value: percentile(health, 50), unit: 'ms' });
         results.push({ name: tag(`/healthz p99 during 16 concurrent connects`), value: percentile(health, 99), unit: 'ms' });
+        results.push({ name: tag(`connect latency p50 / p99, bots ${base + 1}–${step}`), value: percentile(connectMs, 50), unit: `/ ${percentile(connectMs, 99).toFixed(0)} ms` });
       }
       if (s === 0) p50First = await webhookLatency(String(step));
       if (last) p50Last = await webhookLatency(String(step));

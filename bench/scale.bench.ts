@@ -50,6 +50,16 @@ interface HubProcess {
 /** Whether the hub runs the TypeScript sources through tsx (BENCH_SCALE_TSX=1) instead of the compiled dist/. */
 const TSX = process.env.BENCH_SCALE_TSX === '1';
 
+/**
+ * The node flags `npm start` gives the hub (package.json), so the bench measures what ships: the
+ * heap cap there also makes V8 grow the heap less eagerly, which is most of the peak RSS.
+ */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(1, words.findIndex((w) => w.endsWith('.mjs'))).filter((w) => w.startsWith('--'));
+}
+
 /** Compiles src/ and adapters/ to dist/ (incremental), so the hub runs what `npm start` runs. */
 function build(): void {
   const r = spawnSync(process.execPath, ['src/cli/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -58,7 +68,7 @@ function build(): void {
 
 async function startHub(env: Record<string, string>): Promise<HubProcess> {
   const profileDir = process.env.BENCH_PROFILE_DIR;
-  const nodeArgs = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_SCALE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const nodeArgs = [...startFlags(), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_SCALE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const args = TSX ? [...nodeArgs, '--import', 'tsx', 'bench/scale-hub.mjs', '--tsx'] : [...nodeArgs, 'bench/scale-hub.mjs'];
   const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });

@@ -20,7 +20,7 @@ export class LinkCodesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Issues a code for a purpose, valid for `ttlMs`: {@link draft} then {@link save}. Returns the code
+   * Issues a code for a purpose, valid for `ttlMs`: {@link draftLinkCode} then {@link save}. Returns the code
    * (shown once) and its expiry (epoch ms).
    */
   async issue(input: { purpose: string; userId: string; integrationId?: string | null; ttlMs: number; code?: string }): Promise<{ code: string; expiresAt: number }> {

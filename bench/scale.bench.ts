@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import readline from 'node:readline';
 import { generateMasterKey } from '../src/crypto/keyring.ts';
@@ -10,16 +10,18 @@ import { percentile, pool } from './stats.ts';
 /**
  * Ten thousand bots on one hub (issue 14). One user connects 1k, then 5k, then 10k Telegram bots,
  * 16 connects at a time, against a fake Bot API in this process; the hub runs in its own process
- * (bench/scale-hub.ts) so its RSS and CPU are read from /proc. Reports per step the connect rate,
- * the hub's CPU per connect and its RSS; webhook p50/p99 at the first and the last step (updates to
- * 1,000 bots: they are the active ones); `/healthz` p99 probed while the last step's connects run; RSS
- * with every bot connected and 1,000 active, and the peak (VmHWM); then the boot time of a new hub
- * process on the 10k rows. On SQLite, and on PostgreSQL when BENCH_DATABASE_URL or
+ * (bench/scale-hub.mjs, running the compiled dist/ that `npm start` runs) so its RSS and CPU are
+ * read from /proc. Reports per step the connect rate, the hub's CPU per connect and its RSS; webhook
+ * p50/p99 at the first and the last step (updates to 1,000 bots: they are the active ones); `/healthz`
+ * p99 probed while the last step's connects run; RSS with every bot connected and 1,000 active, and
+ * the peak (VmHWM); then the boot time of a new hub process on the 10k rows. On SQLite, and on PostgreSQL when BENCH_DATABASE_URL or
  * TEST_DATABASE_URL is set.
  *
  * `npm run bench -- scale --bots 2000`: a smaller run (steps at a tenth, a half and all of it).
  * Env: BENCH_SCALE_DB=sqlite|postgres to run one dialect only; BENCH_SCALE_UPDATES (default 3000)
- * webhook updates per latency measurement.
+ * webhook updates per latency measurement; BENCH_SCALE_TSX=1 runs the hub's sources through tsx
+ * instead; BENCH_SCALE_NODE_ARGS extra node flags for the hub (`--trace-gc`…); BENCH_PROFILE_DIR
+ * writes `--cpu-prof` profiles of the hub there.
  */
 export async function bench(): Promise<BenchResult[]> {
   const at = process.argv.indexOf('--bots');
@@ -30,6 +32,7 @@ export async function bench(): Promise<BenchResult[]> {
   const only = process.env.BENCH_SCALE_DB;
   const dialects = (['sqlite', 'postgres'] as const).filter((d) => (only ? d === only : d === 'sqlite' || pgUrl));
   if (pgUrl) process.env.TEST_DATABASE_URL = pgUrl;
+  if (!TSX) build();
   const out: BenchResult[] = [];
   for (const dialect of dialects) out.push(...(await run(dialect, steps)));
   return out;
@@ -44,10 +47,36 @@ interface HubProcess {
   stop(): Promise<void>;
 }
 
+/** Whether the hub runs the TypeScript sources through tsx (BENCH_SCALE_TSX=1) instead of the compiled dist/. */
+const TSX = process.env.BENCH_SCALE_TSX === '1';
+
+/**
+ * The node flags `npm start` gives the hub (package.json), so the bench measures what ships: the
+ * heap cap there also makes V8 grow the heap less eagerly, which is most of the peak RSS.
+ */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(1, words.findIndex((w) => w.endsWith('.mjs'))).filter((w) => w.startsWith('--'));
+}
+
+/** Compiles src/ and adapters/ to dist/ (incremental), so the hub runs what `npm start` runs. */
+function build(): void {
+  const r = spawnSync(process.execPath, ['src/cli/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
 async function startHub(env: Record<string, string>): Promise<HubProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/scale-hub.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const ready = String((await lines.next()).value ?? '');
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const nodeArgs = [...startFlags(), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_SCALE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const args = TSX ? [...nodeArgs, '--import', 'tsx', 'bench/scale-hub.mjs', '--tsx'] : [...nodeArgs, 'bench/scale-hub.mjs'];
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout! });
+  // READY is the hub's line; anything else it prints (--trace-gc…) goes to stderr.
+  const ready = await new Promise<string>((resolve) => {
+    lines.on('line', (line) => (line.startsWith('READY ') ? resolve(line) : process.stderr.write(`  [hub] ${line}\n`)));
+    child.once('exit', (code) => resolve(`exited with ${code}`));
+  });
   const m = /^READY (\d+) (\d+) (\d+)/.exec(ready);
   if (!m) throw new Error(`hub did not start: ${ready}`);
   return {
@@ -137,6 +166,7 @@ async function run(dialect: 'sqlite' | 'postgres', steps: number[]): Promise<Ben
       results.push({ name: tag(`webhook p50 at ${label} bots (${active} active)`), value: percentile(latencies, 50), unit: 'ms' });
       results.push({ name: tag(`webhook p99 at ${label} bots`), value: percentile(latencies, 99), unit: 'ms' });
       if (non200) results.push({ name: tag(`webhook non-200 at ${label} bots`), value: non200, unit: 'answers' });
+      results.push({ name: tag(`hub peak RSS so far, after the webhooks at ${label}`), value: memory(hub.pid).peak, unit: 'MB' });
       return percentile(latencies, 50);
     };
     let firstRate = 0;
@@ -161,7 +191,7 @@ async function run(dialect: 'sqlite' | 'postgres', steps: number[]): Promise<Ben
       const cpu0 = cpuSeconds(hub.pid);
       const t0 = performance.now();
       const base = connected;
-      await pool(n, 16, async (i) => {
+      const connectMs = await pool(n, 16, async (i) => {
         const r = await api('POST', '/v1/integrations', { type: 'telegram', token: bots[base + i].token }, key);
         if (r.status !== 201) throw new Error(`connect ${base + i} failed: ${r.status} ${JSON.stringify(r.body)}`);
         ids[base + i] = r.body.integration.id;
@@ -175,10 +205,13 @@ async function run(dialect: 'sqlite' | 'postgres', steps: number[]): Promise<Ben
       lastRate = rate;
       results.push({ name: tag(`connect rate, bots ${base + 1}–${step}`), value: rate, unit: 'bots/s' });
       results.push({ name: tag(`hub CPU per connect, bots ${base + 1}–${step}`), value: ((cpuSeconds(hub.pid) - cpu0) / n) * 1000, unit: 'ms' });
-      results.push({ name: tag(`hub RSS after ${step} bots`), value: memory(hub.pid).rss, unit: 'MB' });
+      const after = memory(hub.pid);
+      results.push({ name: tag(`hub RSS after ${step} bots`), value: after.rss, unit: 'MB' });
+      results.push({ name: tag(`hub peak RSS so far, after connecting ${step}`), value: after.peak, unit: 'MB' });
       if (last) {
         results.push({ name: tag(`/healthz p50 during 16 concurrent connects`), value: percentile(health, 50), unit: 'ms' });
         results.push({ name: tag(`/healthz p99 during 16 concurrent connects`), value: percentile(health, 99), unit: 'ms' });
+        results.push({ name: tag(`connect latency p50 / p99, bots ${base + 1}–${step}`), value: percentile(connectMs, 50), unit: `/ ${percentile(connectMs, 99).toFixed(0)} ms` });
       }
       if (s === 0) p50First = await webhookLatency(String(step));
       if (last) p50Last = await webhookLatency(String(step));
@@ -192,8 +225,8 @@ async function run(dialect: 'sqlite' | 'postgres', steps: number[]): Promise<Ben
     const wall0 = performance.now();
     hub = await startHub(env);
     results.push({ name: tag(`boot with ${total} rows (createHub → listening)`), value: hub.bootMs, unit: 'ms' });
-    results.push({ name: tag(`boot with ${total} rows (spawn → listening, tsx)`), value: performance.now() - wall0, unit: 'ms' });
-    results.push({ name: tag('module loading before createHub (tsx)'), value: hub.importMs, unit: 'ms' });
+    results.push({ name: tag(`boot with ${total} rows (spawn → listening${TSX ? ', tsx' : ''})`), value: performance.now() - wall0, unit: 'ms' });
+    results.push({ name: tag(`module loading before createHub${TSX ? ' (tsx)' : ''}`), value: hub.importMs, unit: 'ms' });
     results.push({ name: tag('hub RSS right after boot'), value: memory(hub.pid).rss, unit: 'MB' });
   } finally {
     await hub.stop();

@@ -52,7 +52,9 @@ export async function connectBot(ctx: TgContext, input: Record<string, unknown>,
   } catch (e) {
     throw new UnprocessableError(`Telegram refused to ${mode === 'webhook' ? 'set the webhook' : 'clear the webhook'}: ${redact((e as Error).message)}`, 'webhook_failed');
   }
-  const link = await issueLinkCode(ctx, cc.userId, cc.integrationId, me);
+  // The code is stored with the row, in the connect's one transaction.
+  const code = ctx.services.linkCodes.draft({ purpose: linkPurpose(cc.integrationId), userId: cc.userId, ttlMs: LINK_TTL_MS });
+  const link = linkShown(code, me);
   return {
     name: `@${me.username ?? me.id}`,
     externalId: String(me.id),
@@ -61,6 +63,7 @@ export async function connectBot(ctx: TgContext, input: Record<string, unknown>,
     secrets: { token, webhook_secret: secret },
     shown: { link, ...(warnings.length ? { warnings } : {}) },
     state: { [BOT_STATE_KEY]: me },
+    linkCodes: [code],
   };
 }
 
@@ -71,7 +74,11 @@ export function botIdentity(me: TgUser): TgUser {
 
 /** A fresh `/link` code for a bot (one hour, single use) and what to do with it. */
 export async function issueLinkCode(ctx: TgContext, userId: string, integrationId: string, me: TgUser): Promise<Record<string, unknown>> {
-  const issued = await ctx.services.linkCodes.issue({ purpose: linkPurpose(integrationId), userId, ttlMs: LINK_TTL_MS });
+  return linkShown(await ctx.services.linkCodes.issue({ purpose: linkPurpose(integrationId), userId, ttlMs: LINK_TTL_MS }), me);
+}
+
+/** What the API shows of a `/link` code: the code, its expiry and what to do with it. */
+function linkShown(issued: { code: string; expiresAt: number }, me: TgUser): Record<string, unknown> {
   return {
     code: issued.code,
     expires_at: new Date(issued.expiresAt).toISOString(),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MemoryRateLimiter, type AdapterServices, type AdapterSettings, type AppendResult, type HubEvent, type InboxEvent, type IntegrationInfo, type Logger } from '../channel/index.ts';
 import type { Store } from '../store/index.ts';
+import { draftLinkCode } from '../store/link-codes.ts';
 import { DEFAULT_POLL_INTERVAL, virtualEventsOf } from './triggers/catalog.ts';
 
 /**
@@ -92,6 +93,7 @@ export function adapterServices(
         })),
     },
     linkCodes: {
+      draft: (input) => draftLinkCode(input),
       issue: (input) => store.linkCodes.issue(input),
       consume: (purpose, code) => store.linkCodes.consume(purpose, code),
     },

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChannelCapabilities, InboundMessage, OutboundMessage, SendResult } from './types.ts';
 import type { AdapterConfig } from './adapter-config.ts';
-import type { AdapterServices, HubEvent, IntegrationInfo } from './services.ts';
+import type { AdapterServices, HubEvent, IntegrationInfo, PendingLinkCode } from './services.ts';
 import type { DataSourceTool } from './data-tools.ts';
 
 /** One inbox row as the adapter sees it when asked to interpret it. */
@@ -72,6 +72,11 @@ export interface ConnectResult {
   shown?: Record<string, unknown>;
   /** Internal state to keep beside the new row (AdapterServices.state), by key; never shown. */
   state?: Record<string, unknown>;
+  /**
+   * One-time codes (`AdapterServices.linkCodes.draft`) stored in the same transaction as the row and
+   * its state: a connect that fails leaves none behind, and the whole connect costs one commit.
+   */
+  linkCodes?: PendingLinkCode[];
 }
 
 /** Context of a connect call. */

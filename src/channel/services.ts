@@ -1,6 +1,19 @@
 import type { AdapterSettings } from './adapter-config.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
+/** A one-time code made but not yet stored (`AdapterServices.linkCodes.draft`). */
+export interface PendingLinkCode {
+  purpose: string;
+  userId: string;
+  integrationId: string | null;
+  /** The code itself, shown once; only its hash is stored. */
+  code: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
 /** An integration as adapters see it (never its secrets; those are opened on request). */
 export interface IntegrationInfo {
   readonly id: string;
@@ -188,6 +201,11 @@ export interface AdapterServices {
   };
   /** One-time codes: `/link` claims, pairing deep links, OAuth states. Only hashes are stored. */
   readonly linkCodes: {
+    /**
+     * A code that is not stored yet: return it in `ConnectResult.linkCodes` and it is stored in
+     * the transaction that creates the integration (nothing is written when the connect fails).
+     */
+    draft(input: { purpose: string; userId: string; integrationId?: string | null; ttlMs: number; code?: string }): PendingLinkCode;
     issue(input: { purpose: string; userId: string; integrationId?: string | null; ttlMs: number; code?: string }): Promise<{ code: string; expiresAt: number }>;
     consume(purpose: string, code: string): Promise<{ userId: string; integrationId: string | null } | { refused: 'unknown' | 'expired' | 'used' }>;
   };

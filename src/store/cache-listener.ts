@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { ReadCache } from './read-cache.ts';
 
 /** The channel replicas announce their writes on. */
@@ -30,6 +30,8 @@ export class CacheListener {
     private readonly url: string,
     private readonly cache: ReadCache,
     private readonly origin: string,
+    /** The PostgreSQL driver (loaded by the caller on first use). */
+    private readonly driver: typeof pg,
   ) {
     cache.setEnabled(false);
     void this.connect();
@@ -47,7 +49,7 @@ export class CacheListener {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, connectionTimeoutMillis: 5000 });
+    const client = new this.driver.Client({ connectionString: this.url, keepAlive: true, connectionTimeoutMillis: 5000 });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     client.on('notification', (n) => {

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
-import pg from 'pg';
+import type pgTypes from 'pg';
 import { ensurePrivateDir, makePrivate, securePrivateDirIfPresent, touchPrivate } from '../private-files.ts';
 import { announcement, CACHE_CHANNEL, CacheListener } from './cache-listener.ts';
 import { ReadCache } from './read-cache.ts';
@@ -33,8 +34,16 @@ export interface Db {
   close(): Promise<void>;
 }
 
-// int8 and numeric counts come back from pg as strings; our values fit in a double.
-pg.types.setTypeParser(20, (v) => Number(v));
+let pgModule: typeof pgTypes | undefined;
+/** The PostgreSQL driver, loaded on first use: a hub on SQLite never loads it (a few MB of heap). */
+function pgDriver(): typeof pgTypes {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof pgTypes;
+    // int8 and numeric counts come back from pg as strings; our values fit in a double.
+    pgModule.types.setTypeParser(20, (v) => Number(v));
+  }
+  return pgModule;
+}
 
 /** Options of {@link openDatabase}. */
 export interface OpenOptions {
@@ -69,7 +78,7 @@ export function openDatabase(url: string, o: OpenOptions = {}): Db {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // A lost server must fail calls quickly (the webhooks answer 503) rather than hang them, and
     // half-open connections are noticed by TCP keep-alive.
-    const pool = new pg.Pool({ connectionString: url, max: o.poolSize ?? DEFAULT_POOL_SIZE, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const pool = new (pgDriver().Pool)({ connectionString: url, max: o.poolSize ?? DEFAULT_POOL_SIZE, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     // An idle connection the server dropped (restart, failover) must not crash the hub: the pool
     // replaces it on the next query.
     pool.on('error', (err) => process.emitWarning(`PostgreSQL idle connection lost: ${err.message}`));
@@ -92,7 +101,7 @@ export function openDatabase(url: string, o: OpenOptions = {}): Db {
       for (const t of tables) dirty.add(t);
     };
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new WriteTracker(onWrite)] });
-    const listener = new CacheListener(url, cache, origin);
+    const listener = new CacheListener(url, cache, origin, pgDriver());
     return {
       kysely,
       dialect: 'postgres',

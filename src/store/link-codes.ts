@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { PendingLinkCode } from '../channel/services.ts';
 import { hashToken, randomString } from '../crypto/tokens.ts';
 import type { Database } from './schema.ts';
 
@@ -19,25 +20,29 @@ export class LinkCodesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Issues a code for a purpose, valid for `ttlMs`. Default: 10 characters of {@link UNAMBIGUOUS}
-   * (about 49 bits). Returns the code (shown once) and its expiry (epoch ms).
+   * Issues a code for a purpose, valid for `ttlMs`: {@link draftLinkCode} then {@link save}. Returns the code
+   * (shown once) and its expiry (epoch ms).
    */
   async issue(input: { purpose: string; userId: string; integrationId?: string | null; ttlMs: number; code?: string }): Promise<{ code: string; expiresAt: number }> {
-    const code = input.code ?? randomString(10, UNAMBIGUOUS);
-    const now = Date.now();
+    const pending = draftLinkCode(input);
+    await this.save(pending);
+    return { code: pending.code, expiresAt: pending.expiresAt };
+  }
+
+  /** Stores a code made by {@link draftLinkCode} (its hash only): one insert. */
+  async save(p: PendingLinkCode): Promise<void> {
     await this.db
       .insertInto('link_codes')
       .values({
-        code_hash: hashToken(`${input.purpose}:${code}`),
-        purpose: input.purpose,
-        user_id: input.userId,
-        integration_id: input.integrationId ?? null,
-        expires_at: now + input.ttlMs,
+        code_hash: hashToken(`${p.purpose}:${p.code}`),
+        purpose: p.purpose,
+        user_id: p.userId,
+        integration_id: p.integrationId,
+        expires_at: p.expiresAt,
         used_at: null,
-        created_at: now,
+        created_at: p.createdAt,
       })
       .execute();
-    return { code, expiresAt: now + input.ttlMs };
   }
 
   /** Uses a code once. Atomic: of two concurrent consumers only one succeeds. */
@@ -57,4 +62,14 @@ export class LinkCodesRepo {
     if (!row) return { refused: 'unknown' };
     return { refused: row.used_at !== null ? 'used' : 'expired' };
   }
+}
+
+/**
+ * A code for a purpose, valid for `ttlMs`, not yet stored (see {@link LinkCodesRepo.save}): a caller
+ * that writes other rows too stores it in the same transaction. Default: 10 characters of
+ * {@link UNAMBIGUOUS} (about 49 bits).
+ */
+export function draftLinkCode(input: { purpose: string; userId: string; integrationId?: string | null; ttlMs: number; code?: string }): PendingLinkCode {
+  const now = Date.now();
+  return { purpose: input.purpose, userId: input.userId, integrationId: input.integrationId ?? null, code: input.code ?? randomString(10, UNAMBIGUOUS), createdAt: now, expiresAt: now + input.ttlMs };
 }

@@ -86,9 +86,10 @@ export function integrationsRoutes(hub: HubContext): Router {
     const id = newId('int');
     const connected = await adapter.connect(req.body as Record<string, unknown>, { userId: user.id, userEmail: user.email, integrationId: id });
     // The check above is the fast answer; the database decides races: a second row of a single-row
-    // type is refused (409 integration_exists) and only one row becomes the default. Row and state
-    // commit together.
-    const integration = await store.transaction(async (tx) => {
+    // type is refused (409 integration_exists) and only one row becomes the default. The row, its
+    // state and its one-time codes commit together, in the bus's group commit: concurrent connects
+    // share one commit (one fsync on SQLite) instead of each blocking the event loop on its own.
+    const integration = await hub.bus.commits.run(async (tx) => {
       const created = await tx.integrations.create({
         id,
         userId: user.id,
@@ -101,6 +102,7 @@ export function integrationsRoutes(hub: HubContext): Router {
         secrets: connected.secrets,
       });
       for (const [key, value] of Object.entries(connected.state ?? {})) await tx.state.set(id, key, value);
+      for (const code of connected.linkCodes ?? []) await tx.linkCodes.save(code);
       return created;
     });
     res.status(201).json({ integration: integrationView(integration), ...(connected.shown ?? {}) });
@@ -134,6 +136,7 @@ export function integrationsRoutes(hub: HubContext): Router {
     const updated = await store.transaction(async (tx) => {
       await tx.integrations.setSecrets(row.id, connected.secrets);
       for (const [key, value] of Object.entries(connected.state ?? {})) await tx.state.set(row.id, key, value);
+      for (const code of connected.linkCodes ?? []) await tx.linkCodes.save(code);
       return tx.integrations.update(user.id, row.id, { name: name ?? (sameAccount ? undefined : connected.name), config: connected.config, externalId: connected.externalId ?? null });
     });
     await adapter.credentialsReplaced?.(updated!);

@@ -14,6 +14,10 @@ interface Job {
  *
  * On PostgreSQL several batches may be open at once (each on its own connection), so the round
  * trips of one batch do not hold up the next; SQLite has one connection and one batch at a time.
+ * A PostgreSQL batch is small (8 jobs) and up to 20 run at once: each job costs round trips, and a
+ * long batch made every caller behind it wait for all of them (measured: a turn took ~220 ms under
+ * a backlog with 4 batches of up to 256 jobs). SQLite statements take microseconds, so its batches
+ * stay large.
  */
 export class GroupCommit {
   private queue: Job[] = [];
@@ -21,15 +25,18 @@ export class GroupCommit {
   private running = 0;
   /** Most batches open at once. */
   private readonly parallel: number;
+  /** Most jobs in one transaction. */
+  private readonly maxBatch: number;
 
   constructor(
     private readonly store: Store,
-    /** Most jobs in one transaction. Default 256. */
-    private readonly maxBatch = 256,
-    /** Most batches open at once. Default 4 on PostgreSQL, 1 on SQLite (one connection). */
+    /** Most jobs in one transaction. Default 8 on PostgreSQL, 256 on SQLite. */
+    maxBatch?: number,
+    /** Most batches open at once. Default 20 on PostgreSQL (of the default pool of 25), 1 on SQLite (one connection). */
     parallel?: number,
   ) {
-    this.parallel = Math.max(1, parallel ?? (store.dialect === 'postgres' ? 4 : 1));
+    this.maxBatch = maxBatch ?? (store.dialect === 'postgres' ? 8 : 256);
+    this.parallel = Math.max(1, parallel ?? (store.dialect === 'postgres' ? 20 : 1));
   }
 
   /** Runs `fn` in a (shared) transaction; resolves with its result after the commit. */

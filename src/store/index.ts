@@ -63,7 +63,7 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, d
     state: new IntegrationStateRepo(kysely, cache),
     grants: new GrantsRepo(kysely, cache),
     links: new IdentityLinksRepo(kysely, cache),
-    threads: new ThreadsRepo(kysely),
+    threads: new ThreadsRepo(kysely, cache),
     messages: new MessagesRepo(kysely),
     inbox: new InboxRepo(kysely, dialect),
     outbox: new OutboxRepo(kysely, dialect),

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
  * The tables whose rows the hot path reads on every message (the integration, its links, grants
  * and triggers, the profile, adapter state). Writes to them are rare next to those reads.
  */
-export const CACHED_TABLES = ['user_integrations', 'identity_links', 'agent_profiles', 'grants', 'triggers', 'integration_state'] as const;
+export const CACHED_TABLES = ['user_integrations', 'identity_links', 'agent_profiles', 'grants', 'triggers', 'integration_state', 'threads'] as const;
 
 /** A table whose reads may be cached. */
 export type CachedTable = (typeof CACHED_TABLES)[number];

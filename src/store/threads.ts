@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { newId } from '../crypto/tokens.ts';
 import { hasKeyPrefix, likePrefix } from './key-prefix.ts';
+import type { ReadCache } from './read-cache.ts';
 import type { Database, ThreadsTable } from './schema.ts';
 
 /** A thread row. */
@@ -30,14 +31,20 @@ function differs(row: ThreadRow, input: ThreadInput): boolean {
 export const TOUCH_GRAIN_MS = 1000;
 
 export class ThreadsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Serves {@link current} outside transactions (its `last_message_at` may lag: activity stamps do not refresh it). */
+    private readonly cache?: ReadCache,
+  ) {}
 
   /**
    * The thread with this key when it exists and already has this user, profile and reply target:
    * a read only, so a caller can skip {@link upsert} (a write, best inside a shared transaction).
+   * Served from the read cache: every field is current except `last_message_at`, which may lag.
    */
   async current(input: ThreadInput): Promise<ThreadRow | undefined> {
-    const existing = await this.byKey(threadKeyOf(input));
+    const key = threadKeyOf(input);
+    const existing = this.cache ? await this.cache.get('threads', `key:${key}`, () => this.byKey(key)) : await this.byKey(key);
     return existing && !differs(existing, input) ? existing : undefined;
   }
 

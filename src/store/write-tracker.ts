@@ -6,8 +6,12 @@ export function tablesWritten(node: RootOperationNode): string[] {
   switch (node.kind) {
     case 'InsertQueryNode':
       return node.into ? [tableName(node.into)].filter(Boolean) : [];
-    case 'UpdateQueryNode':
-      return node.table ? [tableName(node.table)].filter(Boolean) : [];
+    case 'UpdateQueryNode': {
+      const table = node.table ? tableName(node.table) : '';
+      // Activity stamps change nothing a cached read relies on (see ThreadsRepo.current).
+      if (table && node.updates?.every((u) => ACTIVITY_COLUMNS.get(table)?.has(columnName(u.column)))) return [];
+      return table ? [table] : [];
+    }
     case 'DeleteQueryNode':
       return node.from.froms.map(tableName).filter(Boolean);
     case 'RawNode': {
@@ -17,6 +21,13 @@ export function tablesWritten(node: RootOperationNode): string[] {
     default:
       return [];
   }
+}
+
+/** Columns whose updates leave the cached reads of their table valid: `threads.last_message_at`. */
+const ACTIVITY_COLUMNS = new Map([['threads', new Set(['last_message_at'])]]);
+
+function columnName(n: OperationNode): string {
+  return n.kind === 'ColumnNode' ? (n as unknown as { column: { name: string } }).column.name : '';
 }
 
 function tableName(n: OperationNode): string {

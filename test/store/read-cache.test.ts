@@ -85,6 +85,18 @@ describe.each(DIALECTS)('the store read cache on %s', (dialect) => {
     expect((await store.integrations.byId(row.id))!.name).toBe('renamed');
   });
 
+  it('keeps a thread across activity stamps, and sees a reset (which hides history) at once', async () => {
+    const input = { userId, profileId: null, channel: 'telegram', integrationId: null, scope: 'scope', externalKey: `chat-${dialect}`, replyTarget: { chat_id: 1 } };
+    const thread = await store.threads.upsert(input);
+    expect((await store.threads.current(input))!.id).toBe(thread.id);
+    await store.threads.touch(thread.id, Date.now() + 5000);
+    const hits = db.cache.stats.hits;
+    expect((await store.threads.current(input))!.id).toBe(thread.id);
+    expect(db.cache.stats.hits).toBe(hits + 1);
+    await store.threads.reset(thread.id);
+    expect(Number((await store.threads.current(input))!.reset_at)).toBeGreaterThan(0);
+  });
+
   it('forgets a deleted row and the grants and links that went with it', async () => {
     const row = await store.integrations.create({ userId, type: 'telegram', name: 'gone' });
     const profile = (await store.profiles.create(userId, `p-${dialect}`, { kind: 'echo' })).profile;

@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { Envelope } from '../../src/crypto/envelope.ts';
+import { KeyRing, decodeMasterKey, generateMasterKey } from '../../src/crypto/keyring.ts';
+import { createStore, migrate, openDatabase, type Db, type Store } from '../../src/store/index.ts';
 
 /** The databases every store test runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
 export const DIALECTS: ('sqlite' | 'postgres')[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -30,6 +33,24 @@ export async function freshDatabase(dialect: 'sqlite' | 'postgres'): Promise<{ u
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A migrated store on a fresh database of a dialect, with one user; `close()` closes and drops it. */
+export async function freshStore(dialect: 'sqlite' | 'postgres', email: string): Promise<{ db: Db; store: Store; userId: string; close: () => Promise<void> }> {
+  const fresh = await freshDatabase(dialect);
+  const db = openDatabase(fresh.url);
+  await migrate(db);
+  const store = createStore(db, new Envelope(new KeyRing([decodeMasterKey(generateMasterKey())])));
+  const userId = (await store.users.create({ email })).id;
+  return {
+    db,
+    store,
+    userId,
+    async close() {
+      await db.close();
+      await fresh.drop();
     },
   };
 }

@@ -1,31 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Epochs } from '../../adapters/telegram/context.ts';
 import { adapterServices } from '../../src/bus/services.ts';
-import { Envelope } from '../../src/crypto/envelope.ts';
-import { KeyRing, decodeMasterKey, generateMasterKey } from '../../src/crypto/keyring.ts';
 import { createLogger } from '../../src/log.ts';
-import { createStore, migrate, openDatabase, type Db, type Store } from '../../src/store/index.ts';
-import { DIALECTS, freshDatabase } from '../helpers/db.ts';
+import type { Store } from '../../src/store/index.ts';
+import { DIALECTS, freshStore } from '../helpers/db.ts';
 import { claim, connectBot, dm, newBot, newUser, postUpdate, startTgEnv, waitSent, type TgEnv } from '../telegram/env.ts';
 
 describe.each(DIALECTS)('integration state and config merges on %s', (dialect) => {
-  let db: Db;
   let store: Store;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let userId: string;
 
   beforeAll(async () => {
-    const fresh = await freshDatabase(dialect);
-    drop = fresh.drop;
-    db = openDatabase(fresh.url);
-    await migrate(db);
-    store = createStore(db, new Envelope(new KeyRing([decodeMasterKey(generateMasterKey())])));
-    userId = (await store.users.create({ email: `state-${dialect}@example.com` })).id;
+    ({ store, userId, close } = await freshStore(dialect, `state-${dialect}@example.com`));
   });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
+  afterAll(() => close());
 
   const newRow = (type = 'telegram') => store.integrations.create({ userId, type, name: `${type} row`, config: { keep: true } });
 

@@ -4,7 +4,7 @@ import { Envelope } from '../../src/crypto/envelope.ts';
 import { KeyRing, decodeMasterKey, generateMasterKey } from '../../src/crypto/keyring.ts';
 import { createStore, migrate, openDatabase, type Db, type Store } from '../../src/store/index.ts';
 import { ReadCache } from '../../src/store/read-cache.ts';
-import { DIALECTS, freshDatabase } from '../helpers/db.ts';
+import { DIALECTS, freshDatabase, freshStore } from '../helpers/db.ts';
 
 const envelope = new Envelope(new KeyRing([decodeMasterKey(generateMasterKey())]));
 
@@ -52,22 +52,14 @@ describe('ReadCache', () => {
 describe.each(DIALECTS)('the store read cache on %s', (dialect) => {
   let db: Db;
   let store: Store;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let userId: string;
 
   beforeAll(async () => {
-    const fresh = await freshDatabase(dialect);
-    drop = fresh.drop;
-    db = openDatabase(fresh.url);
-    await migrate(db);
-    store = createStore(db, envelope);
-    userId = (await store.users.create({ email: `cache-${dialect}@example.com` })).id;
+    ({ db, store, userId, close } = await freshStore(dialect, `cache-${dialect}@example.com`));
     if (dialect === 'postgres') await until(() => db.cache.enabled, 5000, 'the cache listener');
   });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
+  afterAll(() => close());
 
   it('serves repeated reads from memory and shows a change at once, in or out of a transaction', async () => {
     const row = await store.integrations.create({ userId, type: 'telegram', name: 'bot', config: { dm_policy: 'owner' } });

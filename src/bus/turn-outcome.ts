@@ -3,6 +3,7 @@ import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import type { InboxRow } from '../store/inbox.ts';
 import type { NewMessage } from '../store/messages.ts';
+import type { NewDelivery } from '../store/outbox.ts';
 import type { ProfileRow } from '../store/profiles.ts';
 import type { ThreadRow } from '../store/threads.ts';
 import type { AgentResult, AgentTurn } from './runtimes/types.ts';
@@ -83,7 +84,6 @@ export async function commitInterrupted(d: CommitDeps, row: InboxRow, adapter: C
 
 /** Commits the end of a turn: errors, the reply, and the end of the inbox row, together. */
 export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelAdapter, o: TurnOutcome): Promise<void> {
-  const now = Date.now();
   const reply: ReplyInput | undefined =
     o.result.kind === 'reply'
       ? {
@@ -109,13 +109,10 @@ export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelA
     log.push({ userId: o.userId, threadId: o.thread.id, profileId: o.profile.id, type: 'error', direction: 'system', text: `Agent ${o.profile.name} failed: ${o.failure}`, meta: { inbox_id: row.id } });
   }
   if (reply) log.push(replyLogEntry(reply));
-  await d.commit(async (tx) => {
-    await tx.messages.addAll(log);
-    if (reply) await queueReply(tx, d, adapter, reply);
-    await tx.threads.touch(o.thread.id, now);
-    // Fenced: if another process took the row over meanwhile, this throws and the whole outcome rolls back.
-    await tx.inbox.finish(row.id, o.failure ? 'failed' : 'done', o.failure, row.lease_owner);
-  });
+  const delivery = reply ? replyDelivery(d, adapter, reply) : undefined;
+  // Fenced: if another process took the row over meanwhile, this throws and the whole outcome rolls back.
+  const finish = { id: row.id, status: o.failure ? ('failed' as const) : ('done' as const), error: o.failure, owner: row.lease_owner };
+  await d.commit((tx) => tx.turns.write({ log, delivery, threadId: o.thread.id, finish }));
   if (o.result.kind === 'reply') d.wakeOutbox();
 }
 
@@ -147,19 +144,22 @@ function replyLogEntry(r: ReplyInput): NewMessage {
 
 /** Queues a reply through the thread's own integration. */
 async function queueReply(tx: Store, d: Pick<CommitDeps, 'tuning'>, adapter: ChannelAdapter, r: ReplyInput): Promise<void> {
+  await tx.outbox.enqueue([replyDelivery(d, adapter, r)]);
+}
+
+/** The delivery of a reply through the thread's own integration. */
+function replyDelivery(d: Pick<CommitDeps, 'tuning'>, adapter: ChannelAdapter, r: ReplyInput): NewDelivery {
   const out: OutboundMessage = { text: r.text, format: 'markdown', target: r.target, replyToMessageId: r.replyToMessageId, ...(r.stream ? { stream: r.stream } : {}) };
-  await tx.outbox.enqueue([
-    {
-      idempotencyKey: r.idempotencyKey,
-      userId: r.userId,
-      channel: r.thread.channel,
-      integrationId: r.integrationId,
-      threadId: r.thread.id,
-      orderingKey: orderingKey(adapter, out, r.integrationId, r.thread.id),
-      payload: out,
-      maxAttempts: d.tuning.maxAttempts,
-    },
-  ]);
+  return {
+    idempotencyKey: r.idempotencyKey,
+    userId: r.userId,
+    channel: r.thread.channel,
+    integrationId: r.integrationId,
+    threadId: r.thread.id,
+    orderingKey: orderingKey(adapter, out, r.integrationId, r.thread.id),
+    payload: out,
+    maxAttempts: d.tuning.maxAttempts,
+  };
 }
 
 /** The key under which a send is serialised: the adapter's (a chat), else the integration or thread. */

@@ -17,6 +17,7 @@ import type { Database } from './schema.ts';
 import { SessionsRepo } from './sessions.ts';
 import { ThreadsRepo } from './threads.ts';
 import { TriggersRepo } from './triggers.ts';
+import { TurnOutcomesRepo } from './turn-outcomes.ts';
 import { UsersRepo } from './users.ts';
 import { WriteTracker } from './write-tracker.ts';
 
@@ -45,6 +46,8 @@ export interface Store {
   readonly rateLimits: RateLimitsRepo;
   /** Dashboard sign-in sessions. */
   readonly sessions: SessionsRepo;
+  /** The end of a turn, written together (one statement on PostgreSQL). */
+  readonly turns: TurnOutcomesRepo;
   /** Runs `fn` in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -74,6 +77,7 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, d
     leases: new LeasesRepo(kysely, dialect),
     rateLimits: new RateLimitsRepo(kysely),
     sessions: new SessionsRepo(kysely),
+    turns: new TurnOutcomesRepo(kysely, dialect),
     transaction: (fn) => (db ? runTransaction(db, kysely, envelope, fn) : fn(build(kysely, dialect, envelope, undefined))),
   };
 }

@@ -21,7 +21,8 @@ export interface NewMessage {
   inboxId?: number | null;
 }
 
-function toRow(m: NewMessage, now: number) {
+/** The row of a log entry written at `now`. */
+export function toRow(m: NewMessage, now: number) {
   return {
     user_id: m.userId,
     thread_id: m.threadId ?? null,

@@ -24,6 +24,31 @@ export interface NewDelivery {
   notBefore?: number;
 }
 
+/** The pending row of a new delivery, queued at `now`. */
+export function deliveryRow(d: NewDelivery, now: number) {
+  return {
+    idempotency_key: d.idempotencyKey,
+    user_id: d.userId,
+    channel: d.channel,
+    integration_id: d.integrationId,
+    notification_id: d.notificationId ?? null,
+    thread_id: d.threadId ?? null,
+    ordering_key: d.orderingKey,
+    payload: JSON.stringify(d.payload),
+    status: 'pending',
+    attempts: 0,
+    max_attempts: d.maxAttempts,
+    next_attempt_at: d.notBefore ?? now,
+    locked_until: null,
+    lease_owner: null,
+    last_error: null,
+    result: null,
+    created_at: now,
+    updated_at: now,
+    sent_at: null,
+  };
+}
+
 /** The outbox: every send is one row with an idempotency key. */
 export class OutboxRepo {
   constructor(
@@ -37,29 +62,7 @@ export class OutboxRepo {
     const now = Date.now();
     const inserted = await this.db
       .insertInto('outbox')
-      .values(
-        items.map((d) => ({
-          idempotency_key: d.idempotencyKey,
-          user_id: d.userId,
-          channel: d.channel,
-          integration_id: d.integrationId,
-          notification_id: d.notificationId ?? null,
-          thread_id: d.threadId ?? null,
-          ordering_key: d.orderingKey,
-          payload: JSON.stringify(d.payload),
-          status: 'pending',
-          attempts: 0,
-          max_attempts: d.maxAttempts,
-          next_attempt_at: d.notBefore ?? now,
-          locked_until: null,
-          lease_owner: null,
-          last_error: null,
-          result: null,
-          created_at: now,
-          updated_at: now,
-          sent_at: null,
-        })),
-      )
+      .values(items.map((d) => deliveryRow(d, now)))
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returningAll()
       .execute();

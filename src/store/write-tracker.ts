@@ -16,7 +16,9 @@ export function tablesWritten(node: RootOperationNode): string[] {
       return node.from.froms.map(tableName).filter(Boolean);
     case 'RawNode': {
       const text = node.sqlFragments.join(' ');
-      return [...text.matchAll(/\b(?:insert\s+into|update|delete\s+from)\s+"?(\w+)"?/gi)].map((m) => m[1]);
+      const own = [...text.matchAll(/\b(?:insert\s+into|update|delete\s+from)\s+"?(\w+)"?/gi)].map((m) => m[1]);
+      // Queries built with kysely and embedded in raw SQL (data-modifying CTEs) count too.
+      return [...own, ...node.parameters.flatMap((p) => (isRoot(p) ? tablesWritten(p) : []))];
     }
     default:
       return [];
@@ -25,6 +27,10 @@ export function tablesWritten(node: RootOperationNode): string[] {
 
 /** Columns whose updates leave the cached reads of their table valid: `threads.last_message_at`. */
 const ACTIVITY_COLUMNS = new Map([['threads', new Set(['last_message_at'])]]);
+
+function isRoot(n: OperationNode): n is RootOperationNode {
+  return n.kind === 'RawNode' || n.kind === 'InsertQueryNode' || n.kind === 'UpdateQueryNode' || n.kind === 'DeleteQueryNode';
+}
 
 function columnName(n: OperationNode): string {
   return n.kind === 'ColumnNode' ? (n as unknown as { column: { name: string } }).column.name : '';

@@ -47,7 +47,7 @@ export const GUIDES: Record<string, TypeGuide> = {
   },
   teller: {
     label: 'Teller (bank accounts)',
-    description: 'Bank accounts linked with Teller Connect (open <hub>/teller/connect); agents granted it read accounts, balances and transactions through tools',
+    description: 'Bank accounts linked with Teller Connect (Data sources on the dashboard Integrations page); agents granted it read accounts, balances and transactions through tools',
     settings: {},
   },
   hook: {

@@ -1,51 +1,17 @@
 import { newWebhookSecret } from '../../src/crypto/standard-webhooks.ts';
 import { startFakeAgent, type FakeAgent } from '../fakes/agent-server.ts';
-import type { FakeBot, FakeSent } from '../fakes/telegram-api.ts';
 import type { TestHubOptions } from '../helpers/hub.ts';
-import { claim, connectBot, dm, newBot, newUser, postUpdate, startTgEnv, type TgEnv, waitSent } from '../telegram/env.ts';
+import { startAgentBotEnv, type AgentBotEnv } from '../telegram/agent-bot.ts';
 
 /** A hub wired to a fake Bot API, with a linked bot whose profile is an `http` agent (the fake agent). */
-export interface AgentTgEnv {
-  env: TgEnv;
+export interface AgentTgEnv extends AgentBotEnv {
   agent: FakeAgent;
-  bot: FakeBot;
-  /** The Telegram user linked to the bot's owner (their DM is chat `tgUser`). */
-  tgUser: number;
-  /** Posts a DM from the linked user. */
-  say(text: string): Promise<void>;
-  /** Waits until the linked user's chat has `n` messages from the bot after the link confirmation. */
-  replies(n: number, ms?: number): Promise<FakeSent[]>;
-  close(): Promise<void>;
 }
 
 /** Starts the env; `hub` options go to the test hub (127.0.0.1 is allowed for the agent's URL). */
 export async function startAgentTgEnv(hub: TestHubOptions = {}): Promise<AgentTgEnv> {
   const secret = newWebhookSecret();
   const agent = await startFakeAgent(secret);
-  const e = await startTgEnv({ ...hub, env: { SWITCHBOARD_ALLOW_PRIVATE_URLS: '127.0.0.1', ...hub.env } });
-  const user = await newUser(e.t, `agent${Math.random().toString(36).slice(2)}@example.com`);
-  const patched = await e.t.api('PATCH', `/v1/profiles/${user.profileId}`, { agent: { kind: 'http', url: agent.url, secret } }, user.key);
-  if (patched.status !== 200) throw new Error(`profile patch failed: ${patched.status} ${JSON.stringify(patched.body)}`);
-  const bot = newBot(e.fake);
-  const c = await connectBot(e, user.key, bot, user.profileId);
-  const tgUser = 600_000 + Math.floor(Math.random() * 1e6);
-  await claim(e, bot, c.id, c.secret, c.code, tgUser);
-  const base = e.fake.sentBy(bot.token, tgUser).length;
-  return {
-    env: e,
-    agent,
-    bot,
-    tgUser,
-    async say(text) {
-      const r = await postUpdate(e, c.id, c.secret, dm(tgUser, text));
-      if (r.status !== 200) throw new Error(`update post failed: ${r.status}`);
-    },
-    async replies(n, ms = 8000) {
-      return (await waitSent(e, bot.token, tgUser, base + n, ms)).slice(base);
-    },
-    async close() {
-      await e.close();
-      await agent.close();
-    },
-  };
+  const env = await startAgentBotEnv({ kind: 'http', url: agent.url, secret }, hub, () => agent.close());
+  return { ...env, agent };
 }

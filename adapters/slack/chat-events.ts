@@ -1,4 +1,4 @@
-import type { HubEvent, InboundDecision, IntegrationInfo } from '../../src/channel/index.ts';
+import { chatEvent, type HubEvent, type InboundDecision, type IntegrationInfo } from '../../src/channel/index.ts';
 import type { SlackEnvelope, SlackMemberJoined, SlackReactionAdded } from './schema.ts';
 import { slackConfig } from './settings.ts';
 
@@ -14,48 +14,30 @@ function whenOf(body: SlackEnvelope, eventTs: string | undefined): number {
  */
 export function reactionEvent(inboxId: number, integration: IntegrationInfo, body: SlackEnvelope, e: SlackReactionAdded): HubEvent {
   const at = whenOf(body, e.event_ts);
-  return {
-    type: 'reaction.added',
-    userId: integration.userId,
-    integrationId: integration.id,
-    sourceId: `inbox:${inboxId}`,
-    occurredAt: at,
-    data: {
-      channel: 'slack',
-      integration_id: integration.id,
-      chat: { id: e.item.channel ?? null, type: null, title: null },
-      message_id: e.item.type === 'message' ? (e.item.ts ?? null) : null,
-      item_type: e.item.type,
-      message_author: e.item_user ?? null,
-      user: { id: e.user },
-      emoji: e.reaction,
-      reactions: [{ type: 'emoji', emoji: e.reaction }],
-      reacted_at: new Date(at).toISOString(),
-    },
-  };
+  return chatEvent('reaction.added', inboxId, integration, at, {
+    chat: { id: e.item.channel ?? null, type: null, title: null },
+    message_id: e.item.type === 'message' ? (e.item.ts ?? null) : null,
+    item_type: e.item.type,
+    message_author: e.item_user ?? null,
+    user: { id: e.user },
+    emoji: e.reaction,
+    reactions: [{ type: 'emoji', emoji: e.reaction }],
+    reacted_at: new Date(at).toISOString(),
+  });
 }
 
 /** The `member.joined` event of a `member_joined_channel` on one installation. */
 export function joinEvent(inboxId: number, integration: IntegrationInfo, body: SlackEnvelope, e: SlackMemberJoined): HubEvent {
   const at = whenOf(body, e.event_ts);
   const inviter = e.inviter && e.inviter !== e.user ? { id: e.inviter } : null;
-  return {
-    type: 'member.joined',
-    userId: integration.userId,
-    integrationId: integration.id,
-    sourceId: `inbox:${inboxId}`,
-    occurredAt: at,
-    data: {
-      channel: 'slack',
-      integration_id: integration.id,
-      chat: { id: e.channel, type: e.channel_type === 'G' ? 'private' : e.channel_type === 'C' ? 'public' : (e.channel_type ?? null), title: null },
-      user: { id: e.user, team: e.team ?? null },
-      added_by: inviter,
-      via: inviter ? 'added' : 'joined',
-      invite_link_name: null,
-      joined_at: new Date(at).toISOString(),
-    },
-  };
+  return chatEvent('member.joined', inboxId, integration, at, {
+    chat: { id: e.channel, type: e.channel_type === 'G' ? 'private' : e.channel_type === 'C' ? 'public' : (e.channel_type ?? null), title: null },
+    user: { id: e.user, team: e.team ?? null },
+    added_by: inviter,
+    via: inviter ? 'added' : 'joined',
+    invite_link_name: null,
+    joined_at: new Date(at).toISOString(),
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { HubEvent, InboundDecision, InboxEventView, IntegrationInfo } from '../../src/channel/index.ts';
+import { chatEvent, type HubEvent, type InboundDecision, type InboxEventView, type IntegrationInfo } from '../../src/channel/index.ts';
 import { SHARED_LINK_CHANNEL, type TgContext } from './context.ts';
 import { displayName, type MemberJoined, type ReactionAdded } from './parse.ts';
 import { sharedIntegrationOf } from './shared.ts';
@@ -24,24 +24,15 @@ const reactionView = (r: TgReaction) => ({ ...r });
  */
 export function reactionEvent(inboxId: number, integration: IntegrationInfo, r: ReactionAdded['reaction']): HubEvent {
   const emoji = r.added.find((a) => a.type === 'emoji');
-  return {
-    type: 'reaction.added',
-    userId: integration.userId,
-    integrationId: integration.id,
-    sourceId: `inbox:${inboxId}`,
-    occurredAt: r.date * 1000,
-    data: {
-      channel: 'telegram',
-      integration_id: integration.id,
-      chat: chatOf(r.chat),
-      message_id: String(r.messageId),
-      user: r.user ? person(r.user) : null,
-      actor_chat: r.actorChat ? chatOf(r.actorChat) : null,
-      emoji: emoji?.type === 'emoji' ? emoji.emoji : null,
-      reactions: r.added.map(reactionView),
-      reacted_at: new Date(r.date * 1000).toISOString(),
-    },
-  };
+  return chatEvent('reaction.added', inboxId, integration, r.date * 1000, {
+    chat: chatOf(r.chat),
+    message_id: String(r.messageId),
+    user: r.user ? person(r.user) : null,
+    actor_chat: r.actorChat ? chatOf(r.actorChat) : null,
+    emoji: emoji?.type === 'emoji' ? emoji.emoji : null,
+    reactions: r.added.map(reactionView),
+    reacted_at: new Date(r.date * 1000).toISOString(),
+  });
 }
 
 /**
@@ -51,23 +42,14 @@ export function reactionEvent(inboxId: number, integration: IntegrationInfo, r: 
 export function joinEvent(inboxId: number, integration: IntegrationInfo, j: MemberJoined['joined']): HubEvent {
   const addedBy = j.by.id !== j.user.id ? person(j.by) : null;
   const via = j.viaJoinRequest ? 'join_request' : j.inviteLinkName !== undefined ? 'invite_link' : addedBy ? 'added' : 'joined';
-  return {
-    type: 'member.joined',
-    userId: integration.userId,
-    integrationId: integration.id,
-    sourceId: `inbox:${inboxId}`,
-    occurredAt: j.date * 1000,
-    data: {
-      channel: 'telegram',
-      integration_id: integration.id,
-      chat: chatOf(j.chat),
-      user: person(j.user),
-      added_by: addedBy,
-      via,
-      invite_link_name: j.inviteLinkName ?? null,
-      joined_at: new Date(j.date * 1000).toISOString(),
-    },
-  };
+  return chatEvent('member.joined', inboxId, integration, j.date * 1000, {
+    chat: chatOf(j.chat),
+    user: person(j.user),
+    added_by: addedBy,
+    via,
+    invite_link_name: j.inviteLinkName ?? null,
+    joined_at: new Date(j.date * 1000).toISOString(),
+  });
 }
 
 /**

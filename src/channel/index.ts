@@ -1,6 +1,7 @@
 /** The adapter contract: the only part of src/ that adapters import. */
 export * from './adapter.ts';
 export * from './adapter-config.ts';
+export * from './chat-event.ts';
 export * from './data-tools.ts';
 export * from './errors.ts';
 export * from './markdown.ts';

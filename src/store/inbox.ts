@@ -161,12 +161,7 @@ export class InboxRepo {
    * otherwise nothing is written and {@link LeaseLostError} is thrown, so a transaction around it rolls back.
    */
   async finish(id: number, status: 'done' | 'ignored' | 'failed', error?: string, owner?: string | null): Promise<void> {
-    let q = this.db
-      .updateTable('inbox')
-      .set({ status, processed_at: Date.now(), locked_until: null, last_error: error ?? null })
-      .where('id', '=', id);
-    if (owner) q = q.where('lease_owner', '=', owner).where('status', 'in', ['pending', 'processing']);
-    const r = await q.executeTakeFirst();
+    const r = await finishQuery(this.db, id, status, error, owner).executeTakeFirst();
     if (owner && Number(r.numUpdatedRows) === 0) throw new LeaseLostError(id);
   }
 
@@ -184,6 +179,12 @@ export class InboxRepo {
     const r = await this.db.selectFrom('inbox').selectAll().where('id', '=', id).executeTakeFirst();
     return r && normalize(r);
   }
+}
+
+/** The statement that ends an inbox row (see {@link InboxRepo.finish}): fenced by `owner` when given. */
+export function finishQuery(db: Kysely<Database>, id: number, status: 'done' | 'ignored' | 'failed', error?: string, owner?: string | null, now = Date.now()) {
+  const q = db.updateTable('inbox').set({ status, processed_at: now, locked_until: null, last_error: error ?? null }).where('id', '=', id);
+  return owner ? q.where('lease_owner', '=', owner).where('status', 'in', ['pending', 'processing']) : q;
 }
 
 function normalize(r: InboxRow): InboxRow {

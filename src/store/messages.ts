@@ -22,7 +22,7 @@ export interface NewMessage {
 }
 
 /** The row of a log entry written at `now`. */
-export function toRow(m: NewMessage, now: number) {
+export function messageRow(m: NewMessage, now: number) {
   return {
     user_id: m.userId,
     thread_id: m.threadId ?? null,
@@ -42,7 +42,7 @@ export class MessagesRepo {
 
   /** Appends an entry; returns its id. */
   async add(m: NewMessage): Promise<number> {
-    const r = await this.db.insertInto('messages').values(toRow(m, Date.now())).returning('id').executeTakeFirstOrThrow();
+    const r = await this.db.insertInto('messages').values(messageRow(m, Date.now())).returning('id').executeTakeFirstOrThrow();
     return Number(r.id);
   }
 
@@ -50,7 +50,7 @@ export class MessagesRepo {
   async addAll(ms: NewMessage[]): Promise<void> {
     if (ms.length === 0) return;
     const now = Date.now();
-    await this.db.insertInto('messages').values(ms.map((m) => toRow(m, now))).execute();
+    await this.db.insertInto('messages').values(ms.map((m) => messageRow(m, now))).execute();
   }
 
   /** A user's log, newest first. */

@@ -25,7 +25,7 @@ export interface NewDelivery {
 }
 
 /** The pending row of a new delivery, queued at `now`. */
-export function deliveryRow(d: NewDelivery, now: number) {
+function deliveryRow(d: NewDelivery, now: number) {
   return {
     idempotency_key: d.idempotencyKey,
     user_id: d.userId,
@@ -49,6 +49,14 @@ export function deliveryRow(d: NewDelivery, now: number) {
   };
 }
 
+/** The insert of new deliveries; a row whose idempotency key exists is kept as it was. */
+export function insertDeliveries(db: Kysely<Database>, items: NewDelivery[], now: number) {
+  return db
+    .insertInto('outbox')
+    .values(items.map((d) => deliveryRow(d, now)))
+    .onConflict((oc) => oc.column('idempotency_key').doNothing());
+}
+
 /** The outbox: every send is one row with an idempotency key. */
 export class OutboxRepo {
   constructor(
@@ -60,12 +68,7 @@ export class OutboxRepo {
   async enqueue(items: NewDelivery[]): Promise<DeliveryRow[]> {
     if (items.length === 0) return [];
     const now = Date.now();
-    const inserted = await this.db
-      .insertInto('outbox')
-      .values(items.map((d) => deliveryRow(d, now)))
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .returningAll()
-      .execute();
+    const inserted = await insertDeliveries(this.db, items, now).returningAll().execute();
     // Usually every row is new and this is the only statement; rows kept as they were are read.
     const fresh = new Set(inserted.map((r) => r.idempotency_key));
     const kept = items.map((d) => d.idempotencyKey).filter((k) => !fresh.has(k));

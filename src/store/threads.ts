@@ -28,7 +28,12 @@ function differs(row: ThreadRow, input: ThreadInput): boolean {
 
 /** Conversations. A thread is found by its key: channel + scope + the adapter's opaque key. */
 /** How precisely `last_message_at` follows a thread's activity (ms). */
-export const TOUCH_GRAIN_MS = 1000;
+const TOUCH_GRAIN_MS = 1000;
+
+/** The statement of {@link ThreadsRepo.touch}. */
+export function touchQuery(db: Kysely<Database>, id: string, at: number) {
+  return db.updateTable('threads').set({ last_message_at: at }).where('id', '=', id).where('last_message_at', '<', at - TOUCH_GRAIN_MS);
+}
 
 export class ThreadsRepo {
   constructor(
@@ -137,6 +142,6 @@ export class ThreadsRepo {
    * left as it is, so a busy chat does not rewrite its row (and its indexes) on every message.
    */
   async touch(id: string, at: number): Promise<void> {
-    await this.db.updateTable('threads').set({ last_message_at: at }).where('id', '=', id).where('last_message_at', '<', at - TOUCH_GRAIN_MS).execute();
+    await touchQuery(this.db, id, at).execute();
   }
 }

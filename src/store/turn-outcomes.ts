@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './db.ts';
-import { LeaseLostError } from './inbox.ts';
-import { toRow, type NewMessage } from './messages.ts';
-import { deliveryRow, type NewDelivery } from './outbox.ts';
+import { finishQuery, LeaseLostError } from './inbox.ts';
+import { messageRow, type NewMessage } from './messages.ts';
+import { insertDeliveries, type NewDelivery } from './outbox.ts';
 import type { Database } from './schema.ts';
-import { TOUCH_GRAIN_MS } from './threads.ts';
+import { touchQuery } from './threads.ts';
 
 /** What a turn leaves behind when it ends: its log entries, its reply, its thread's activity, the end of its inbox row. */
 export interface TurnOutcomeWrite {
@@ -33,14 +33,10 @@ export class TurnOutcomesRepo {
   async write(o: TurnOutcomeWrite): Promise<void> {
     const now = Date.now();
     const f = o.finish;
-    let fin = this.db
-      .updateTable('inbox')
-      .set({ status: f.status, processed_at: now, locked_until: null, last_error: f.error ?? null })
-      .where('id', '=', f.id);
-    if (f.owner) fin = fin.where('lease_owner', '=', f.owner).where('status', 'in', ['pending', 'processing']);
-    const touch = this.db.updateTable('threads').set({ last_message_at: now }).where('id', '=', o.threadId).where('last_message_at', '<', now - TOUCH_GRAIN_MS);
-    const log = o.log.length ? this.db.insertInto('messages').values(o.log.map((m) => toRow(m, now))) : undefined;
-    const out = o.delivery ? this.db.insertInto('outbox').values(deliveryRow(o.delivery, now)).onConflict((oc) => oc.column('idempotency_key').doNothing()) : undefined;
+    const fin = finishQuery(this.db, f.id, f.status, f.error, f.owner, now);
+    const touch = touchQuery(this.db, o.threadId, now);
+    const log = o.log.length ? this.db.insertInto('messages').values(o.log.map((m) => messageRow(m, now))) : undefined;
+    const out = o.delivery ? insertDeliveries(this.db, [o.delivery], now) : undefined;
     if (this.dialect === 'sqlite') {
       if (log) await log.execute();
       if (out) await out.execute();

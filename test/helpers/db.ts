@@ -37,13 +37,13 @@ export async function freshDatabase(dialect: 'sqlite' | 'postgres'): Promise<{ u
   };
 }
 
-/** A migrated store on a fresh database of a dialect, with one user; `close()` closes and drops it. */
-export async function freshStore(dialect: 'sqlite' | 'postgres', email: string): Promise<{ db: Db; store: Store; userId: string; close: () => Promise<void> }> {
+/** A migrated store on a fresh database of a dialect, with one user when `email` is given (else `userId` is ''); `close()` closes and drops it. */
+export async function freshStore(dialect: 'sqlite' | 'postgres', email?: string): Promise<{ db: Db; store: Store; userId: string; close: () => Promise<void> }> {
   const fresh = await freshDatabase(dialect);
   const db = openDatabase(fresh.url);
   await migrate(db);
   const store = createStore(db, new Envelope(new KeyRing([decodeMasterKey(generateMasterKey())])));
-  const userId = (await store.users.create({ email })).id;
+  const userId = email ? (await store.users.create({ email })).id : '';
   return {
     db,
     store,

@@ -1,27 +1,17 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Envelope } from '../../src/crypto/envelope.ts';
-import { KeyRing, decodeMasterKey, generateMasterKey } from '../../src/crypto/keyring.ts';
-import { createStore, migrate, openDatabase, type Db, type Store } from '../../src/store/index.ts';
-import { DIALECTS, freshDatabase } from '../helpers/db.ts';
+import type { Db, Store } from '../../src/store/index.ts';
+import { DIALECTS, freshStore } from '../helpers/db.ts';
 
 describe.each(DIALECTS)('indexed integration lookups on %s', (dialect) => {
   let db: Db;
   let store: Store;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let userId: string;
   beforeAll(async () => {
-    const f = await freshDatabase(dialect);
-    drop = f.drop;
-    db = openDatabase(f.url);
-    await migrate(db);
-    store = createStore(db, new Envelope(new KeyRing([decodeMasterKey(generateMasterKey())])));
-    userId = (await store.users.create({ email: `lookups-${dialect}@example.com` })).id;
+    ({ db, store, userId, close } = await freshStore(dialect, `lookups-${dialect}@example.com`));
   });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
+  afterAll(() => close());
 
   it('defaultOf answers the default row, else the oldest; exists and ofUserByExternalId answer one row', async () => {
     expect(await store.integrations.defaultOf(userId, 'telegram')).toBeUndefined();

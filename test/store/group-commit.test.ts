@@ -1,25 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Envelope } from '../../src/crypto/envelope.ts';
-import { KeyRing, decodeMasterKey, generateMasterKey } from '../../src/crypto/keyring.ts';
 import { GroupCommit } from '../../src/store/group-commit.ts';
-import { createStore, migrate, openDatabase, type Db, type Store } from '../../src/store/index.ts';
-import { DIALECTS, freshDatabase } from '../helpers/db.ts';
+import type { Db, Store } from '../../src/store/index.ts';
+import { DIALECTS, freshStore } from '../helpers/db.ts';
 
 describe.each(DIALECTS)('group commit on %s', (dialect) => {
   let db: Db;
   let store: Store;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    const f = await freshDatabase(dialect);
-    drop = f.drop;
-    db = openDatabase(f.url);
-    await migrate(db);
-    store = createStore(db, new Envelope(new KeyRing([decodeMasterKey(generateMasterKey())])));
+    ({ db, store, close } = await freshStore(dialect));
   });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
+  afterAll(() => close());
 
   it('commits a burst together, and a failing job sinks only itself', async () => {
     const gc = new GroupCommit(store);

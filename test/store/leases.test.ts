@@ -1,31 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Envelope } from '../../src/crypto/envelope.ts';
-import { KeyRing, decodeMasterKey, generateMasterKey } from '../../src/crypto/keyring.ts';
-import { createStore, migrate, openDatabase, type Db, type Store } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/index.ts';
 import { LeaseLostError } from '../../src/store/inbox.ts';
-import { DIALECTS, freshDatabase } from '../helpers/db.ts';
+import { DIALECTS, freshStore } from '../helpers/db.ts';
 
 /** Leases as the database keeps them: what two processes (a dead one and a live one) see through the store. */
 describe.each(DIALECTS)('leases on %s', (dialect) => {
-  let db: Db;
   let store: Store;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let userId: string;
   const LEASE = 10_000;
   const T = 1_900_000_000_000;
-
   beforeAll(async () => {
-    const fresh = await freshDatabase(dialect);
-    drop = fresh.drop;
-    db = openDatabase(fresh.url);
-    await migrate(db);
-    store = createStore(db, new Envelope(new KeyRing([decodeMasterKey(generateMasterKey())])));
-    userId = (await store.users.create({ email: `leases-${dialect}@example.com` })).id;
+    ({ store, userId, close } = await freshStore(dialect, `leases-${dialect}@example.com`));
   });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
+  afterAll(() => close());
 
   const inbound = (key: string, n: number) => ({ channel: 'lease', source: 's', externalEventId: `${key}-${n}`, orderingKey: key, payload: { n } });
   const mine = <R extends { channel: string }>(rows: R[]) => rows.filter((r) => r.channel === 'lease');

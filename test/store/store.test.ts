@@ -1,27 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Envelope } from '../../src/crypto/envelope.ts';
-import { KeyRing, decodeMasterKey, generateMasterKey } from '../../src/crypto/keyring.ts';
-import { createStore, migrate, openDatabase, type Db, type Store } from '../../src/store/index.ts';
-import { DIALECTS, freshDatabase } from '../helpers/db.ts';
+import { migrate, type Db, type Store } from '../../src/store/index.ts';
+import { DIALECTS, freshStore } from '../helpers/db.ts';
 
 const TABLES = ['users', 'api_keys', 'agent_profiles', 'user_integrations', 'grants', 'identity_links', 'threads', 'messages', 'inbox', 'outbox', 'notifications'];
 
 describe.each(DIALECTS)('store on %s', (dialect) => {
   let db: Db;
   let store: Store;
-  let drop: () => Promise<void>;
-
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    const fresh = await freshDatabase(dialect);
-    drop = fresh.drop;
-    db = openDatabase(fresh.url);
-    await migrate(db);
-    store = createStore(db, new Envelope(new KeyRing([decodeMasterKey(generateMasterKey())])));
+    ({ db, store, close } = await freshStore(dialect));
   });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
+  afterAll(() => close());
 
   it('migrates every table once; a second run applies nothing', async () => {
     const tables = (await db.kysely.introspection.getTables()).map((t) => t.name);

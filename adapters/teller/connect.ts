@@ -1,9 +1,9 @@
 import {
   BadRequestError,
+  integrationView as view,
   UnavailableError,
   UnprocessableError,
   type AdapterServices,
-  type IntegrationInfo,
   type TypeAction,
 } from '../../src/channel/index.ts';
 import { z } from 'zod';
@@ -27,19 +27,6 @@ export interface TellerSecrets {
 
 const Accounts = z.array(TellerAccount);
 
-/** JSON of a row, as the REST API shows integrations. */
-const view = (i: IntegrationInfo) => ({
-  id: i.id,
-  type: i.type,
-  name: i.name,
-  external_id: i.externalId,
-  is_default: i.isDefault,
-  status: i.status,
-  status_reason: i.statusReason,
-  config: i.config,
-  created_at: new Date(i.createdAt).toISOString(),
-  updated_at: new Date(i.updatedAt).toISOString(),
-});
 
 /**
  * `GET /v1/integrations/teller/connect`: what a page needs to open Teller Connect (application id,

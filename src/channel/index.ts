@@ -5,6 +5,7 @@ export * from './chat-event.ts';
 export * from './data-tools.ts';
 export * from './errors.ts';
 export * from './markdown.ts';
+export * from './pages.ts';
 export * from './services.ts';
 export * from './split.ts';
 export * from './stream-throttle.ts';

@@ -1,4 +1,3 @@
-import type { IntegrationInfo } from '../channel/index.ts';
 import { llmAgentView } from '../llm/settings.ts';
 import { iso, parseJson } from '../store/json.ts';
 import type { DeliveryRow } from '../store/outbox.ts';
@@ -25,18 +24,7 @@ export const profileView = (p: ProfileRow, grants?: string[]) => ({
 });
 
 /** JSON of an integration: settings but never a secret. */
-export const integrationView = (i: IntegrationInfo) => ({
-  id: i.id,
-  type: i.type,
-  name: i.name,
-  external_id: i.externalId,
-  is_default: i.isDefault,
-  status: i.status,
-  status_reason: i.statusReason,
-  config: i.config,
-  created_at: iso(i.createdAt),
-  updated_at: iso(i.updatedAt),
-});
+export { integrationView } from '../channel/index.ts';
 
 /** JSON of a thread. */
 export const threadView = (t: ThreadRow) => ({

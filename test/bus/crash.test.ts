@@ -1,29 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newWebhookSecret } from '../../src/crypto/standard-webhooks.ts';
 import { generateMasterKey } from '../../src/crypto/keyring.ts';
 import { DIALECTS, freshDatabase } from '../helpers/db.ts';
+import { startReplica as startChild } from '../replicas/replica.ts';
 import { eventually } from '../helpers/hub.ts';
 import { startFakeAgent, type FakeAgent } from '../fakes/agent-server.ts';
 
 const ADMIN = 'sb_crash_admin_key_000000000000';
 
-/** Starts the hub fixture in a child process; resolves with its URL once it listens. */
-async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/hub-process.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`hub exited early with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
 
 async function kill(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));

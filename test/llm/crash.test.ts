@@ -1,28 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMasterKey } from '../../src/crypto/keyring.ts';
 import { FakeOpenAI } from '../fakes/openai-api.ts';
 import { FakeTelegram } from '../fakes/telegram-api.ts';
 import { DIALECTS, freshDatabase } from '../helpers/db.ts';
+import { startReplica as startChild } from '../replicas/replica.ts';
 import { eventually, type TestHub } from '../helpers/hub.ts';
 import { claim, connectBot, dm, newBot, postUpdate, waitSent, type TgEnv } from '../telegram/env.ts';
 
 const ADMIN = 'sb_llm_crash_admin_key_000000000';
 
-/** Starts the hub fixture in a child process; resolves once it listens. */
-async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/hub-process.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`hub exited early with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
 
 /** The few TestHub parts the Telegram helpers use, for a hub in a child process. */
 function remoteHub(url: string): TestHub {

@@ -176,8 +176,26 @@ function blocks(tokens: Token[]): MdBlock[] {
   return out;
 }
 
+/**
+ * One line of words and plain punctuation that no Markdown rule can touch: it starts and ends with
+ * a letter, digit or closing mark, has no `*_~`[]<>&#|\\/@` or line break, and is not a list
+ * marker (`1.`) or a `www.` autolink. Most chat replies are such lines.
+ */
+const PLAIN_LINE = /^[\p{L}\p{N}](?:[\p{L}\p{N} ,.:;!?'"()]*[\p{L}\p{N}.!?'")])?$/u;
+
+/** Whether {@link parseMarkdown} may skip the lexer: the text is one literal paragraph. */
+export function isPlainLine(md: string): boolean {
+  return PLAIN_LINE.test(md) && !/^\d{1,9}[.)]/.test(md) && !/www\./i.test(md);
+}
+
 /** Parses agent Markdown (CommonMark + GFM) into the neutral tree. Never throws. */
 export function parseMarkdown(md: string): MdBlock[] {
+  if (isPlainLine(md)) return [{ kind: 'paragraph', content: [text(md)] }];
+  return parseWithLexer(md);
+}
+
+/** The lexer's parse, whatever the text ({@link parseMarkdown} without its shortcut for plain lines). */
+export function parseWithLexer(md: string): MdBlock[] {
   return blocks(lex(md.replace(/\r\n?/g, '\n')));
 }
 

@@ -14,12 +14,13 @@ export interface Child {
 }
 
 /**
- * Starts `node --import tsx <script>` from the repository root with extra env and node flags, and
- * resolves once it prints `READY …`. Other output is drained; the last 4 KB of stderr is shown if
+ * Starts `node <nodeArgs> <script> <scriptArgs>` from the repository root with extra env (a `.ts`
+ * script under `--import tsx`), and resolves once it prints `READY …`. Other output is drained; the last 4 KB of stderr is shown if
  * the child exits before it is ready (or within `readyMs`, default 30 000).
  */
-export function startChild(script: string, env: Record<string, string>, nodeArgs: string[] = [], readyMs = 30_000): Promise<Child> {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startChild(script: string, env: Record<string, string>, nodeArgs: string[] = [], readyMs = 30_000, scriptArgs: string[] = []): Promise<Child> {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const proc = spawn(process.execPath, [...nodeArgs, ...loader, script, ...scriptArgs], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let tail = '';
   proc.stderr!.on('data', (c: Buffer) => (tail = (tail + c.toString()).slice(-4096)));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { generateMasterKey } from '../../src/crypto/keyring.ts';
 import { freshDatabase } from '../../test/helpers/db.ts';
 import { BENCH_BOT } from '../telegram-bot.ts';
@@ -23,6 +24,14 @@ export interface SwitchboardOptions {
 }
 
 const ADMIN_KEY = 'sb_bench_admin_key_0123456789';
+/** Our hub's entry: the compiled dist/ that `npm start` runs, or the sources with `--tsx`. */
+const HUB_SCRIPT = 'bench/peers/switchboard-hub.mjs';
+
+/** Compiles src/ and adapters/ to dist/ (incremental), so the hub runs what `npm start` runs. */
+function build(): void {
+  const r = spawnSync(process.execPath, ['src/cli/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
 const PEER_SECRET = 'bench-webhook-secret-0123456789';
 
 async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -52,10 +61,14 @@ export async function startSwitchboard(fakeUrl: string, o: SwitchboardOptions): 
     PUBLIC_URL: 'http://127.0.0.1:9',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
   };
-  const nodeArgs = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [];
+  // `npm start`'s flags; the sources run through tsx when asked (BENCH_PEERS_TSX=1) or for SQL stats.
+  const sources = process.env.BENCH_PEERS_TSX === '1' || !!process.env.BENCH_SQL_STATS;
+  const nodeArgs = ['--max-old-space-size=1024', ...(sources ? ['--import', 'tsx'] : []), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
+  const start = () => startChild(HUB_SCRIPT, env, nodeArgs, 30_000, sources ? ['--tsx'] : []);
+  if (!sources) build();
   const hubs: Child[] = [];
   try {
-    hubs.push(await startChild('bench/peers/switchboard-hub.ts', env, nodeArgs));
+    hubs.push(await start());
     const first = `http://127.0.0.1:${hubs[0].ready}`;
     const profile = (await api(first, 'GET', '/v1/profiles')).profiles[0].id;
     const connected = await api(first, 'POST', '/v1/integrations', { type: 'telegram', token: BENCH_BOT.token });
@@ -65,7 +78,7 @@ export async function startSwitchboard(fakeUrl: string, o: SwitchboardOptions): 
     const hook = (await (await fetch(`${fakeUrl}/_webhook?token=${encodeURIComponent(BENCH_BOT.token)}`)).json()) as { secret_token: string };
     // The owner claims the bot with /link <code> (an unclaimed bot answers every chat with a hint).
     await claim(fakeUrl, `${first}/api/telegram/${id}/webhook`, hook.secret_token, connected.link.code);
-    for (let r = 1; r < (o.replicas ?? 1); r++) hubs.push(await startChild('bench/peers/switchboard-hub.ts', env, nodeArgs));
+    for (let r = 1; r < (o.replicas ?? 1); r++) hubs.push(await start());
     return {
       targets: hubs.map((h) => `http://127.0.0.1:${h.ready}/api/telegram/${id}/webhook`),
       pids: hubs.map((h) => h.proc.pid!),

@@ -186,8 +186,10 @@ export class OutboxRepo {
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .where('status', 'in', ['dead', 'failed'])
+      .returningAll()
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) ? this.byId(id) : undefined;
+    // The row as this call left it (a worker may claim it the moment it is committed).
+    return r && normalize(r);
   }
 
   /** Fails every unfinished delivery of an integration (it was disconnected). Returns how many. */

@@ -16,7 +16,8 @@ import { startPeer, startSwitchboard, type System } from './peers/systems.ts';
  * Env: BENCH_PEERS_N (measured updates, default 6000), BENCH_PEERS_WARMUP (default 1000),
  * BENCH_PEERS_RUNS (measured runs per system, default 1), BENCH_PEERS_ONLY (comma-separated
  * substrings of system names), BENCH_PROFILE_DIR (write `--cpu-prof` profiles of our hub there),
- * BENCH_LOG_LEVEL (the hub's, default info).
+ * BENCH_LOG_LEVEL (the hub's, default info), BENCH_PEERS_TSX=1 (run the hub's sources through tsx
+ * instead of the compiled dist/), BENCH_HUB_NODE_ARGS (extra node flags for the hub, e.g. GC sizes).
  */
 const N = Number(process.env.BENCH_PEERS_N ?? 6000);
 const WARMUP = Number(process.env.BENCH_PEERS_WARMUP ?? 1000);

@@ -61,9 +61,10 @@ export async function startSwitchboard(fakeUrl: string, o: SwitchboardOptions): 
     PUBLIC_URL: 'http://127.0.0.1:9',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
   };
-  // `npm start`'s flags; the sources run through tsx when asked (BENCH_PEERS_TSX=1) or for SQL stats.
+  // `npm start`'s flags (plus BENCH_HUB_NODE_ARGS); the sources run through tsx when asked (BENCH_PEERS_TSX=1) or for SQL stats.
   const sources = process.env.BENCH_PEERS_TSX === '1' || !!process.env.BENCH_SQL_STATS;
-  const nodeArgs = ['--max-old-space-size=1024', ...(sources ? ['--import', 'tsx'] : []), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
+  const extra = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = ['--max-old-space-size=1024', ...extra, ...(sources ? ['--import', 'tsx'] : []), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
   const start = () => startChild(HUB_SCRIPT, env, nodeArgs, 30_000, sources ? ['--tsx'] : []);
   if (!sources) build();
   const hubs: Child[] = [];

@@ -147,7 +147,7 @@ describe('the fast lane', () => {
   it('keeps a well-formed X-Request-Id, mints a UUID otherwise, and logs the request under it without its query', async () => {
     const kept = await send('POST', '/api/lane/a/hook?code=one-time', { headers: { 'x-request-id': 'trace-lane.1' }, chunks: ['x'] });
     expect(kept.headers['x-request-id']).toBe('trace-lane.1');
-    const line = await eventually(() => lines.find((l) => l.req?.id === 'trace-lane.1'));
+    const line = (await eventually(() => lines.find((l) => l.req?.id === 'trace-lane.1')))!;
     expect(line).toMatchObject({ level: 20, msg: 'request completed', req: { method: 'POST', path: '/api/lane/a/hook' }, res: { statusCode: 200 } });
     expect(typeof line.responseTime).toBe('number');
     const minted = await send('POST', '/api/lane/a/hook', { headers: { 'x-request-id': 'has spaces' }, chunks: ['x'] });
@@ -178,9 +178,9 @@ describe('the fast lane', () => {
     expect(boom.status).toBe(500);
     expect(boom.json()).toEqual({ error: { code: 'internal_error', message: 'Internal error' } });
     expect(boom.text).not.toContain(SECRET);
-    const logged = await eventually(() => lines.find((l) => l.msg === 'unhandled error' && l.requestId === 'boom-1'));
+    const logged = (await eventually(() => lines.find((l) => l.msg === 'unhandled error' && l.requestId === 'boom-1')))!;
     expect(logged.path).toBe('/api/lane/a/hook');
-    expect((await eventually(() => lines.find((l) => l.req?.id === 'boom-1'))).level).toBe(50);
+    expect((await eventually(() => lines.find((l) => l.req?.id === 'boom-1')))!.level).toBe(50);
   });
 
   it('answers 400 for a param that is not valid percent-encoding', async () => {

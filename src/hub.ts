@@ -10,7 +10,7 @@ import type { AdapterFactory, AdapterRegistration, AdapterSettings, ChannelAdapt
 import { ConfigError, type Config } from './config.ts';
 import { Envelope } from './crypto/envelope.ts';
 import { loadKeyRing, type KeyRing } from './crypto/keyring.ts';
-import { createApp } from './http/app.ts';
+import { createRequestListener } from './http/listener.ts';
 import { Triggers, type TriggerOptions } from './bus/triggers/index.ts';
 import { parseLlmEnv } from './llm/env.ts';
 import { createLogger } from './log.ts';
@@ -100,10 +100,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     keyRing,
     bootstrap: boot,
     async listen(port = config.port, host = '0.0.0.0') {
-      const app = createApp(context, log);
+      const listener = createRequestListener(context, log);
       await bus!.start();
       retention?.start();
-      server = http.createServer(app);
+      server = http.createServer(listener);
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);

@@ -106,18 +106,20 @@ export interface InboundHttpResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** Send `body` as HTML/text rather than JSON. */
+  /** Send `body` as HTML/text rather than JSON: a full MIME type (`text/html`); text goes out as UTF-8. */
   contentType?: string;
 }
 
 /**
- * A public HTTP endpoint an adapter serves (platform webhooks, OAuth callbacks). Mounted on the hub's
- * app as is. Implement `handle` (raw body in, answer out); `handleRaw` gets Node's request and
- * response for libraries that insist on them (the body is then not read by the hub).
+ * A public HTTP endpoint an adapter serves (platform webhooks, OAuth callbacks). Implement `handle`
+ * (raw body in, answer out): those routes are served on node:http ahead of the express app (the
+ * hub's fast lane), matched as express would match them. `handleRaw` gets Node's request and
+ * response for libraries that insist on them (the route is mounted on the express app, and the
+ * body is not read by the hub).
  */
 export interface InboundRoute {
   method: 'get' | 'post';
-  /** An express path, e.g. `/api/telegram/:integrationId/webhook`. */
+  /** An express path of literal segments and `:params`, e.g. `/api/telegram/:integrationId/webhook`. */
   path: string;
   /** Body cap in bytes; larger bodies answer 413 before the adapter sees them. Default 1 MiB. */
   maxBodyBytes?: number;

@@ -4,7 +4,7 @@ import type { HubContext } from '../hub.ts';
 import { authenticate } from './auth.ts';
 import { dashboardRoutes, sessionOrKeyAuth } from '../dashboard/index.ts';
 import { errorHandler, notFoundRoute } from './errors.ts';
-import { inboundRoutes } from './inbound.ts';
+import { inboundRawRoutes } from './inbound.ts';
 import { jsonBody } from './json-body.ts';
 import { requestLog } from './request-log.ts';
 import { mcpRoutes } from '../mcp/route.ts';
@@ -19,8 +19,9 @@ import { triggersRoutes } from './routes/triggers.ts';
 import { usersRoutes } from './routes/users.ts';
 
 /**
- * The hub's express app: `/healthz`, platform webhooks (raw bodies, mounted first), then the
- * authenticated REST API under `/v1`, then JSON errors.
+ * The hub's express app: `/healthz`, the `handleRaw` platform endpoints (the `handle` webhooks take
+ * the fast lane before express: see `listener.ts`), then the authenticated REST API under `/v1`,
+ * then JSON errors.
  */
 export function createApp(hub: HubContext, logger: PinoLogger): Express {
   const app = express();
@@ -30,7 +31,7 @@ export function createApp(hub: HubContext, logger: PinoLogger): Express {
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.use(metricsRoutes({ store: hub.store, log: logger, token: hub.config.metricsToken }));
   app.use('/api', inboundLatency(hub.bus.adapters.values()));
-  app.use(inboundRoutes(hub.bus.adapters.values(), hub.log));
+  app.use(inboundRawRoutes(hub.bus.adapters.values(), hub.log));
   for (const extra of hub.extraRoutes) app.use(extra);
   // MCP (POST /mcp) parses and authenticates its own requests, before the /v1 JSON parser.
   app.use(mcpRoutes(hub));

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { zodMessage } from './errors.ts';
+import { zodMessage } from './error-mapping.ts';
 
 /** Parses `value` with a zod schema; a failure is a 400 naming the field. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

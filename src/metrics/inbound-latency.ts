@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { Histogram } from 'prom-client';
 import type { ChannelAdapter } from '../channel/index.ts';
@@ -12,13 +13,15 @@ export const inboundRequests = new Histogram({
   registers: [processRegistry],
 });
 
+/** Starts timing one `/api/*` request whose full URL is `url`; observed when `res` finishes. */
+export type InboundTimer = (url: string, res: ServerResponse) => void;
+
 /**
- * Middleware for `app.use('/api', …)`: times each request until its answer is written. The
- * channel label is the adapter that owns the path's first segment (`/api/telegram/…` →
- * `telegram`); any other path counts as `other`, so made-up paths cannot grow the label set.
- * Costs one clock read and one `finish` listener per request.
+ * Builds the timer of `/api/*` requests. The channel label is the adapter that owns the path's
+ * first segment after `/api` (`/api/telegram/…` → `telegram`); any other path counts as `other`, so
+ * made-up paths cannot grow the label set. Costs one clock read and one `finish` listener per request.
  */
-export function inboundLatency(adapters: Iterable<ChannelAdapter>): RequestHandler {
+export function inboundTimer(adapters: Iterable<ChannelAdapter>): InboundTimer {
   const bySegment = new Map<string, string>();
   for (const adapter of adapters) {
     for (const route of adapter.routes ?? []) {
@@ -26,12 +29,20 @@ export function inboundLatency(adapters: Iterable<ChannelAdapter>): RequestHandl
       if (m) bySegment.set(m[1], adapter.name);
     }
   }
-  return (req, res, next) => {
+  return (url, res) => {
     const start = performance.now();
     res.once('finish', () => {
-      const seg = req.originalUrl.split('/', 3)[2]?.split('?', 1)[0] ?? '';
+      const seg = url.split('/', 3)[2]?.split('?', 1)[0] ?? '';
       inboundRequests.observe({ channel: bySegment.get(seg) ?? 'other', status: String(res.statusCode) }, (performance.now() - start) / 1000);
     });
+  };
+}
+
+/** Middleware for `app.use('/api', …)`: times each request with an {@link inboundTimer}. */
+export function inboundLatency(adapters: Iterable<ChannelAdapter>): RequestHandler {
+  const time = inboundTimer(adapters);
+  return (req, res, next) => {
+    time(req.originalUrl, res);
     next();
   };
 }

@@ -2,6 +2,6 @@
 export { processRegistry, ensureDefaultMetrics } from './registry.ts';
 export { countDelivery, countLeaseTakeovers, timeTurn, watchDeliveries, deliveries, agentTurns, leaseTakeovers, retentionPruned, type DeliveryOutcome } from './bus-metrics.ts';
 export { observePacingWait, pacingWaits } from './pacing.ts';
-export { inboundLatency, inboundRequests } from './inbound-latency.ts';
+export { inboundLatency, inboundTimer, inboundRequests, type InboundTimer } from './inbound-latency.ts';
 export { DepthGauges, type DepthCounts, type DepthOptions } from './depth.ts';
 export { metricsRoutes, type MetricsRouteOptions } from './route.ts';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import { loadConfig } from '../../src/config.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createRequestListener } from '../../src/http/listener.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { createLogger } from '../../src/log.ts';
 import { freshDatabase } from '../helpers/db.ts';
@@ -26,7 +26,7 @@ export async function startQuietHub(dialect: 'sqlite' | 'postgres', env: Record<
   const adminKey = 'sb_test_admin_key_0123456789';
   const config = loadConfig({ PORT: '0', DATA_DIR: db.dataDir, DATABASE_URL: db.url, SWITCHBOARD_MASTER_KEY: TEST_MASTER_KEY, SWITCHBOARD_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent', ...env });
   const hub = await createHub(config, { logger: createLogger('silent') });
-  const server = http.createServer(createApp(hub, hub.log));
+  const server = http.createServer(createRequestListener(hub, hub.log));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 
-/** How the WAL file is flushed to disk; tests replace it to hold or count the flushes. */
-export type DataSync = (file: FileHandle) => Promise<void>;
+/** How the WAL file (an open descriptor) is flushed to disk; tests replace it to hold or count the flushes. */
+export type DataSync = (fd: number) => Promise<void>;
+
+/** `fdatasync` on libuv's thread pool. */
+const fdatasync: DataSync = (fd) => new Promise((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
 
 /**
  * Makes a SQLite WAL file durable off the event loop: `sync()` resolves once an `fdatasync` of the
@@ -12,7 +14,7 @@ export type DataSync = (file: FileHandle) => Promise<void>;
  * (another inode at the path).
  */
 export class WalSync {
-  private handle?: FileHandle;
+  private fd?: number;
   private inode?: number;
   /** The flush running now. */
   private current?: Promise<void>;
@@ -23,7 +25,7 @@ export class WalSync {
   constructor(
     /** The `-wal` file. */
     private readonly walFile: string,
-    private readonly dataSync: DataSync = (h) => h.datasync(),
+    private readonly dataSync: DataSync = fdatasync,
   ) {}
 
   /** Resolves when everything written to the WAL before this call is on disk. */
@@ -41,8 +43,7 @@ export class WalSync {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([this.current, this.next]);
-    await this.handle?.close().catch(() => undefined);
-    this.handle = undefined;
+    this.release();
   }
 
   private start(): Promise<void> {
@@ -55,16 +56,21 @@ export class WalSync {
 
   private async flush(): Promise<void> {
     if (this.closed) throw new Error('the database is closed');
-    await this.dataSync(await this.open());
+    await this.dataSync(this.open());
   }
 
-  /** The WAL's handle, opened again when the file at the path is not the one held. */
-  private async open(): Promise<FileHandle> {
+  /** The WAL's descriptor, opened again when the file at the path is not the one held. */
+  private open(): number {
     const atPath = fs.statSync(this.walFile).ino;
-    if (this.handle && this.inode === atPath) return this.handle;
-    await this.handle?.close().catch(() => undefined);
-    this.handle = await fs.promises.open(this.walFile, 'r');
-    this.inode = (await this.handle.stat()).ino;
-    return this.handle;
+    if (this.fd !== undefined && this.inode === atPath) return this.fd;
+    this.release();
+    this.fd = fs.openSync(this.walFile, 'r');
+    this.inode = fs.fstatSync(this.fd).ino;
+    return this.fd;
+  }
+
+  private release(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
   }
 }

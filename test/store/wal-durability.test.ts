@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
@@ -10,14 +9,14 @@ import { createStore, migrate, openDatabase, type Db } from '../../src/store/ind
 
 /** A WAL flush that the test lets finish (or fail) when it wants, recording which file it flushed. */
 class HeldFlushes {
-  readonly calls: { file: FileHandle; release: () => void; fail: (e: Error) => void }[] = [];
+  readonly calls: { fd: number; release: () => void; fail: (e: Error) => void }[] = [];
   private waiters: (() => void)[] = [];
   auto = false;
 
-  readonly dataSync = (file: FileHandle): Promise<void> => {
-    if (this.auto) return file.datasync();
+  readonly dataSync = (fd: number): Promise<void> => {
+    if (this.auto) return new Promise((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
     return new Promise<void>((resolve, reject) => {
-      this.calls.push({ file, release: resolve, fail: reject });
+      this.calls.push({ fd, release: resolve, fail: reject });
       for (const w of this.waiters.splice(0)) w();
     });
   };
@@ -64,7 +63,7 @@ describe('SQLite commits are on disk before anyone hears of them, with the flush
     expect(mode.rows[0].synchronous).toBe(1);
     const write = sql`insert into t (v) values ('a')`.execute(k);
     await flushes.started(1);
-    const flushed = await flushes.calls[0].file.stat();
+    const flushed = fs.fstatSync(flushes.calls[0].fd);
     expect(flushed.ino).toBe(fs.statSync(path.join(dir, 'wal.db-wal')).ino);
     flushes.calls[0].release();
     await write;

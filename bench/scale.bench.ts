@@ -4,6 +4,7 @@ import readline from 'node:readline';
 import { generateMasterKey } from '../src/crypto/keyring.ts';
 import { FakeTelegram, type FakeBot } from '../test/fakes/telegram-api.ts';
 import { freshDatabase } from '../test/helpers/db.ts';
+import { startFlags } from './start-flags.ts';
 import type { BenchResult } from './run.ts';
 import { percentile, pool } from './stats.ts';
 
@@ -49,16 +50,6 @@ interface HubProcess {
 
 /** Whether the hub runs the TypeScript sources through tsx (BENCH_SCALE_TSX=1) instead of the compiled dist/. */
 const TSX = process.env.BENCH_SCALE_TSX === '1';
-
-/**
- * The node flags `npm start` gives the hub (package.json), so the bench measures what ships: the
- * heap cap there also makes V8 grow the heap less eagerly, which is most of the peak RSS.
- */
-function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start;
-  const words = start.split(/\s+/);
-  return words.slice(1, words.findIndex((w) => w.endsWith('.mjs'))).filter((w) => w.startsWith('--'));
-}
 
 /** Compiles src/ and adapters/ to dist/ (incremental), so the hub runs what `npm start` runs. */
 function build(): void {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { generateMasterKey } from '../../src/crypto/keyring.ts';
 import { freshDatabase } from '../../test/helpers/db.ts';
+import { startFlags } from '../start-flags.ts';
 import { BENCH_BOT } from '../telegram-bot.ts';
 import { startChild, type Child } from './child.ts';
 import { waitForReplies } from './load.ts';
@@ -64,7 +65,7 @@ export async function startSwitchboard(fakeUrl: string, o: SwitchboardOptions): 
   // `npm start`'s flags (plus BENCH_HUB_NODE_ARGS); the sources run through tsx when asked (BENCH_PEERS_TSX=1) or for SQL stats.
   const sources = process.env.BENCH_PEERS_TSX === '1' || !!process.env.BENCH_SQL_STATS;
   const extra = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const nodeArgs = ['--max-old-space-size=1024', ...extra, ...(sources ? ['--import', 'tsx'] : []), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
+  const nodeArgs = [...startFlags(), ...extra, ...(sources ? ['--import', 'tsx'] : []), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
   const start = () => startChild(HUB_SCRIPT, env, nodeArgs, 30_000, sources ? ['--tsx'] : []);
   if (!sources) build();
   const hubs: Child[] = [];

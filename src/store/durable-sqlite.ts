@@ -90,9 +90,10 @@ class DurableDriver implements Driver {
   private note(text: string): void {
     if (text === 'begin') this.txWrote = false;
     else if (text === 'commit') this.owed ||= this.txWrote;
-    else if (text === 'rollback' || this.state.isReadOnly(text)) return;
-    else if (this.state.inTransaction) this.txWrote = true;
-    else this.owed = true;
+    else if (text === 'rollback') return;
+    // Inside a transaction, one write is enough to know: later statements are not looked at.
+    else if (this.state.inTransaction) this.txWrote ||= !this.state.isReadOnly(text);
+    else if (!this.state.isReadOnly(text)) this.owed = true;
   }
 
   /** The connection, noting each statement after which a commit is on the WAL. */

@@ -46,7 +46,9 @@ const MARK = '\u0000compiled-slot:';
  * - it runs on the `db` it is given (`executeQuery`): inside a transaction it runs in that
  *   transaction and rolls back with it;
  * - the cached tables it writes (found once, from the built statement) are reported to every
- *   {@link WriteTracker} on `db`, before it runs and after, exactly as for a built query.
+ *   {@link WriteTracker} on `db`, before it runs and after, exactly as for a built query. Other
+ *   plugins do not apply (it is compiled without them), and a statement that writes no cached
+ *   table runs without any.
  *
  * `build` must depend on nothing but its placeholders and the shape: it runs once per shape.
  */
@@ -64,7 +66,8 @@ export class CompiledStatement<P extends object, R = unknown> {
     const executor = db.getExecutor();
     const t = this.template(db, executor.adapter, this.shapeOf(params));
     const query: CompiledQuery<R> = { sql: t.sql, query: t.node, parameters: t.sources.map((s) => ('value' in s ? s.value : resolve(params, s.path))), queryId: { queryId: '' } };
-    if (t.tables.length) for (const p of executor.plugins) if (p instanceof WriteTracker) p.track(query.queryId, t.tables);
+    if (!t.tables.length) return plainOf(db).executeQuery(query);
+    for (const p of executor.plugins) if (p instanceof WriteTracker) p.track(query.queryId, t.tables);
     return db.executeQuery(query);
   }
 
@@ -94,6 +97,14 @@ export class CompiledStatement<P extends object, R = unknown> {
     const sources = compiled.parameters.map((v): Source => (typeof v === 'string' && v.startsWith(MARK) ? { path: paths[Number(v.slice(MARK.length))] } : { value: v }));
     return { sql: compiled.sql, node: compiled.query, sources, tables: tablesWritten(compiled.query).filter(affectsCache) };
   }
+}
+
+const plain = new WeakMap<Kysely<Database>, Kysely<Database>>();
+/** `db` without its plugins (the same connection or transaction). */
+function plainOf(db: Kysely<Database>): Kysely<Database> {
+  let p = plain.get(db);
+  if (!p) plain.set(db, (p = db.withoutPlugins()));
+  return p;
 }
 
 function resolve(params: object, path: readonly (string | number)[]): unknown {

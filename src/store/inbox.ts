@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AppendResult, InboxEvent } from '../channel/services.ts';
+import { CompiledStatement, slotsOf } from './compiled-statement.ts';
 import type { Dialect } from './db.ts';
 import type { Database, InboxTable } from './schema.ts';
 
@@ -161,8 +162,8 @@ export class InboxRepo {
    * otherwise nothing is written and {@link LeaseLostError} is thrown, so a transaction around it rolls back.
    */
   async finish(id: number, status: 'done' | 'ignored' | 'failed', error?: string, owner?: string | null): Promise<void> {
-    const r = await finishQuery(this.db, id, status, error, owner).executeTakeFirst();
-    if (owner && Number(r.numUpdatedRows) === 0) throw new LeaseLostError(id);
+    const r = await FINISH_ROW.execute(this.db, { id, status, error: error ?? null, owner: owner || null, now: Date.now() });
+    if (owner && Number(r.numAffectedRows ?? 0) === 0) throw new LeaseLostError(id);
   }
 
   /** Counts rows by status (for health and tests). */
@@ -181,11 +182,31 @@ export class InboxRepo {
   }
 }
 
-/** The statement that ends an inbox row (see {@link InboxRepo.finish}): fenced by `owner` when given. */
-export function finishQuery(db: Kysely<Database>, id: number, status: 'done' | 'ignored' | 'failed', error?: string, owner?: string | null, now = Date.now()) {
-  const q = db.updateTable('inbox').set({ status, processed_at: now, locked_until: null, last_error: error ?? null }).where('id', '=', id);
-  return owner ? q.where('lease_owner', '=', owner).where('status', 'in', ['pending', 'processing']) : q;
+/** The parameters of {@link FINISH_ROW}. */
+export interface FinishParams {
+  id: number;
+  status: 'done' | 'ignored' | 'failed';
+  error: string | null;
+  /** Fences the update: only while this process still has the row (see {@link InboxRepo.finish}); null for none. */
+  owner: string | null;
+  /** Epoch ms. */
+  now: number;
 }
+
+/** The statement that ends an inbox row, built from placeholders or values; `fenced` adds the `owner` fence. */
+export function finishQuery(db: Kysely<Database>, p: FinishParams, fenced: boolean) {
+  const q = db.updateTable('inbox').set({ status: p.status, processed_at: p.now, locked_until: null, last_error: p.error }).where('id', '=', p.id);
+  return fenced ? q.where('lease_owner', '=', p.owner).where('status', 'in', ['pending', 'processing']) : q;
+}
+
+/** Every field of {@link FinishParams}. */
+export const FINISH_FIELDS = { id: true, status: true, error: true, owner: true, now: true } as const satisfies Record<keyof FinishParams, true>;
+
+/** {@link finishQuery}, compiled once: fenced when `owner` is given. */
+export const FINISH_ROW = new CompiledStatement<FinishParams>(
+  (db, $, fenced) => finishQuery(db, slotsOf((f) => $(f), FINISH_FIELDS), fenced === 1),
+  (p) => (p.owner ? 1 : 0),
+);
 
 function normalize(r: InboxRow): InboxRow {
   return { ...r, id: Number(r.id), attempts: Number(r.attempts), locked_until: r.locked_until === null ? null : Number(r.locked_until) };

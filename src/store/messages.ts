@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { CompiledStatement, slotsOf, upTo } from './compiled-statement.ts';
 import { parseJson } from './json.ts';
 import type { Database, MessagesTable } from './schema.ts';
 
@@ -35,6 +36,18 @@ export function messageRow(m: NewMessage, now: number) {
     created_at: now,
   };
 }
+
+/** The columns of a log entry's row. */
+export type MessageValues = ReturnType<typeof messageRow>;
+
+/** Every column of {@link MessageValues}. */
+export const MESSAGE_COLUMNS = { user_id: true, thread_id: true, profile_id: true, type: true, direction: true, text: true, meta: true, inbox_id: true, created_at: true } as const satisfies Record<keyof MessageValues, true>;
+
+/** The insert of log entries (`rows`, from {@link messageRow}), compiled once per row count. */
+export const INSERT_MESSAGES = new CompiledStatement<{ rows: MessageValues[] }>(
+  (db, $, n) => db.insertInto('messages').values(upTo(n).map((i) => slotsOf<MessageValues>((c) => $('rows', i, c), MESSAGE_COLUMNS))),
+  (p) => p.rows.length,
+);
 
 /** The message log: what people said, what agents answered, notifications, delivery outcomes and errors. */
 export class MessagesRepo {

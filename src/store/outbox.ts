@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledStatement, slotsOf, upTo } from './compiled-statement.ts';
 import type { Dialect } from './db.ts';
 import type { Database, OutboxTable } from './schema.ts';
 
@@ -25,7 +26,7 @@ export interface NewDelivery {
 }
 
 /** The pending row of a new delivery, queued at `now`. */
-function deliveryRow(d: NewDelivery, now: number) {
+export function deliveryRow(d: NewDelivery, now: number) {
   return {
     idempotency_key: d.idempotencyKey,
     user_id: d.userId,
@@ -49,13 +50,56 @@ function deliveryRow(d: NewDelivery, now: number) {
   };
 }
 
-/** The insert of new deliveries; a row whose idempotency key exists is kept as it was. */
-export function insertDeliveries(db: Kysely<Database>, items: NewDelivery[], now: number) {
+/** The columns of a new delivery's row. */
+export type DeliveryValues = ReturnType<typeof deliveryRow>;
+
+/** Every column of {@link DeliveryValues}. */
+export const DELIVERY_COLUMNS = {
+  idempotency_key: true, user_id: true, channel: true, integration_id: true, notification_id: true, thread_id: true, ordering_key: true, payload: true, status: true,
+  attempts: true, max_attempts: true, next_attempt_at: true, locked_until: true, lease_owner: true, last_error: true, result: true, created_at: true, updated_at: true, sent_at: true,
+} as const satisfies Record<keyof DeliveryValues, true>;
+
+/** The insert of new delivery rows; a row whose idempotency key exists is kept as it was. */
+export function insertDeliveryRows(db: Kysely<Database>, rows: DeliveryValues[]) {
   return db
     .insertInto('outbox')
-    .values(items.map((d) => deliveryRow(d, now)))
+    .values(rows)
     .onConflict((oc) => oc.column('idempotency_key').doNothing());
 }
+
+/** The insert of new deliveries queued at `now`; a row whose idempotency key exists is kept as it was. */
+export function insertDeliveries(db: Kysely<Database>, items: NewDelivery[], now: number) {
+  return insertDeliveryRows(db, items.map((d) => deliveryRow(d, now)));
+}
+
+/** The parameters of {@link INSERT_DELIVERIES}: rows from {@link deliveryRow}. */
+export interface DeliveryRowsParams {
+  rows: DeliveryValues[];
+}
+
+/** {@link insertDeliveries} without `returning`, compiled once per row count. */
+export const INSERT_DELIVERIES = new CompiledStatement<DeliveryRowsParams>(
+  (db, $, n) => insertDeliveryRows(db, upTo(n).map((i) => slotsOf((c) => $('rows', i, c), DELIVERY_COLUMNS))),
+  (p) => p.rows.length,
+);
+
+/** The parameters of {@link MARK_SENT}. */
+interface MarkSentParams {
+  id: number;
+  /** The send's result, as JSON. */
+  result: string;
+  /** Epoch ms. */
+  now: number;
+}
+
+/** The statement of {@link OutboxRepo.markSent}, compiled once. */
+const MARK_SENT = new CompiledStatement<MarkSentParams>((db, $) =>
+  db
+    .updateTable('outbox')
+    .set({ status: 'sent', result: $('result'), sent_at: $('now'), updated_at: $('now'), locked_until: null, last_error: null })
+    .where('id', '=', $('id'))
+    .where('status', 'in', ['pending', 'sending']),
+);
 
 /** The outbox: every send is one row with an idempotency key. */
 export class OutboxRepo {
@@ -139,13 +183,7 @@ export class OutboxRepo {
    * holds it now (taken back meanwhile too); a row a disconnect failed meanwhile stays failed.
    */
   async markSent(id: number, result: unknown): Promise<void> {
-    const now = Date.now();
-    await this.db
-      .updateTable('outbox')
-      .set({ status: 'sent', result: JSON.stringify(result ?? {}), sent_at: now, updated_at: now, locked_until: null, last_error: null })
-      .where('id', '=', id)
-      .where('status', 'in', ['pending', 'sending'])
-      .execute();
+    await MARK_SENT.execute(this.db, { id, result: JSON.stringify(result ?? {}), now: Date.now() });
   }
 
   /**

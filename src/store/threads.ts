@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { newId } from '../crypto/tokens.ts';
+import { CompiledStatement, slotsOf } from './compiled-statement.ts';
 import { hasKeyPrefix, likePrefix } from './key-prefix.ts';
 import type { ReadCache } from './read-cache.ts';
 import type { Database, ThreadsTable } from './schema.ts';
@@ -26,15 +27,35 @@ function differs(row: ThreadRow, input: ThreadInput): boolean {
   return row.profile_id !== input.profileId || row.user_id !== input.userId || row.reply_target !== JSON.stringify(input.replyTarget ?? {});
 }
 
-/** Conversations. A thread is found by its key: channel + scope + the adapter's opaque key. */
 /** How precisely `last_message_at` follows a thread's activity (ms). */
 const TOUCH_GRAIN_MS = 1000;
 
-/** The statement of {@link ThreadsRepo.touch}. */
-export function touchQuery(db: Kysely<Database>, id: string, at: number) {
-  return db.updateTable('threads').set({ last_message_at: at }).where('id', '=', id).where('last_message_at', '<', at - TOUCH_GRAIN_MS);
+/** The parameters of {@link TOUCH_THREAD}. */
+export interface TouchParams {
+  id: string;
+  /** The activity time (epoch ms). */
+  at: number;
+  /** Rows touched before this time are touched again: `at` less the grain. */
+  before: number;
 }
 
+/** The parameters that touch thread `id` at `at` (see {@link ThreadsRepo.touch}). */
+export function touchParams(id: string, at: number): TouchParams {
+  return { id, at, before: at - TOUCH_GRAIN_MS };
+}
+
+/** The statement of {@link ThreadsRepo.touch}, built from placeholders or values. */
+export function touchQuery(db: Kysely<Database>, p: TouchParams) {
+  return db.updateTable('threads').set({ last_message_at: p.at }).where('id', '=', p.id).where('last_message_at', '<', p.before);
+}
+
+/** Every field of {@link TouchParams}. */
+export const TOUCH_FIELDS = { id: true, at: true, before: true } as const satisfies Record<keyof TouchParams, true>;
+
+/** {@link touchQuery}, compiled once. */
+export const TOUCH_THREAD = new CompiledStatement<TouchParams>((db, $) => touchQuery(db, slotsOf((f) => $(f), TOUCH_FIELDS)));
+
+/** Conversations. A thread is found by its key: channel + scope + the adapter's opaque key. */
 export class ThreadsRepo {
   constructor(
     private readonly db: Kysely<Database>,
@@ -142,6 +163,6 @@ export class ThreadsRepo {
    * left as it is, so a busy chat does not rewrite its row (and its indexes) on every message.
    */
   async touch(id: string, at: number): Promise<void> {
-    await touchQuery(this.db, id, at).execute();
+    await TOUCH_THREAD.execute(this.db, touchParams(id, at));
   }
 }

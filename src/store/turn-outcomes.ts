@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './db.ts';
-import { finishQuery, LeaseLostError } from './inbox.ts';
-import { messageRow, type NewMessage } from './messages.ts';
-import { insertDeliveries, type NewDelivery } from './outbox.ts';
+import { CompiledStatement, slotsOf, upTo } from './compiled-statement.ts';
+import { FINISH_FIELDS, FINISH_ROW, finishQuery, LeaseLostError, type FinishParams } from './inbox.ts';
+import { INSERT_MESSAGES, MESSAGE_COLUMNS, messageRow, type MessageValues, type NewMessage } from './messages.ts';
+import { DELIVERY_COLUMNS, deliveryRow, INSERT_DELIVERIES, insertDeliveryRows, type DeliveryValues, type NewDelivery } from './outbox.ts';
 import type { Database } from './schema.ts';
-import { touchQuery } from './threads.ts';
+import { TOUCH_FIELDS, TOUCH_THREAD, touchParams, touchQuery, type TouchParams } from './threads.ts';
 
 /** What a turn leaves behind when it ends: its log entries, its reply, its thread's activity, the end of its inbox row. */
 export interface TurnOutcomeWrite {
@@ -18,11 +19,33 @@ export interface TurnOutcomeWrite {
   finish: { id: number; status: 'done' | 'failed'; error?: string; owner?: string | null };
 }
 
+/** The values of a turn's outcome statements, computed once per turn. */
+interface OutcomeParams {
+  log: MessageValues[];
+  queued: DeliveryValues[];
+  touch: TouchParams;
+  finish: FinishParams;
+}
+
+/** The shape of an outcome: how many log entries, whether a reply is queued, whether the end is fenced. */
+const shapeOf = (p: OutcomeParams) => p.log.length * 4 + (p.queued.length ? 2 : 0) + (p.finish.owner ? 1 : 0);
+
+/** PostgreSQL: the whole outcome as one statement of data-modifying CTEs, compiled once per shape. */
+const OUTCOME_PG = new CompiledStatement<OutcomeParams, { n: number }>((db, $, shape) => {
+  const fin = finishQuery(db, slotsOf((f) => $('finish', f), FINISH_FIELDS), shape % 2 === 1);
+  const parts = [sql`fin as (${fin.returning('id')})`, sql`touched as (${touchQuery(db, slotsOf((f) => $('touch', f), TOUCH_FIELDS))})`];
+  const logged = Math.floor(shape / 4);
+  if (logged) parts.push(sql`logged as (${db.insertInto('messages').values(upTo(logged).map((i) => slotsOf<MessageValues>((c) => $('log', i, c), MESSAGE_COLUMNS)))})`);
+  if (Math.floor(shape / 2) % 2) parts.push(sql`queued as (${insertDeliveryRows(db, [slotsOf((c) => $('queued', 0, c), DELIVERY_COLUMNS)])})`);
+  return sql<{ n: number }>`with ${sql.join(parts)} select count(*)::int as n from fin`;
+}, shapeOf);
+
 /**
- * Writes a turn's outcome. On SQLite, one statement after the other (each takes microseconds). On
- * PostgreSQL, one statement of data-modifying CTEs, so a turn costs one round trip instead of four;
- * if the row's lease was lost, nothing of it may stay: {@link LeaseLostError} is thrown and the
- * transaction around it rolls back, as with the separate statements.
+ * Writes a turn's outcome, with statements compiled once (see {@link CompiledStatement}). On
+ * SQLite, one statement after the other (each takes microseconds). On PostgreSQL, one statement of
+ * data-modifying CTEs, so a turn costs one round trip instead of four; if the row's lease was lost,
+ * nothing of it may stay: {@link LeaseLostError} is thrown and the transaction around it rolls
+ * back, as with the separate statements.
  */
 export class TurnOutcomesRepo {
   constructor(
@@ -33,22 +56,21 @@ export class TurnOutcomesRepo {
   async write(o: TurnOutcomeWrite): Promise<void> {
     const now = Date.now();
     const f = o.finish;
-    const fin = finishQuery(this.db, f.id, f.status, f.error, f.owner, now);
-    const touch = touchQuery(this.db, o.threadId, now);
-    const log = o.log.length ? this.db.insertInto('messages').values(o.log.map((m) => messageRow(m, now))) : undefined;
-    const out = o.delivery ? insertDeliveries(this.db, [o.delivery], now) : undefined;
+    const p: OutcomeParams = {
+      log: o.log.map((m) => messageRow(m, now)),
+      queued: o.delivery ? [deliveryRow(o.delivery, now)] : [],
+      touch: touchParams(o.threadId, now),
+      finish: { id: f.id, status: f.status, error: f.error ?? null, owner: f.owner || null, now },
+    };
     if (this.dialect === 'sqlite') {
-      if (log) await log.execute();
-      if (out) await out.execute();
-      await touch.execute();
-      const r = await fin.executeTakeFirst();
-      if (f.owner && Number(r.numUpdatedRows) === 0) throw new LeaseLostError(f.id);
+      if (p.log.length) await INSERT_MESSAGES.execute(this.db, { rows: p.log });
+      if (p.queued.length) await INSERT_DELIVERIES.execute(this.db, { rows: p.queued });
+      await TOUCH_THREAD.execute(this.db, p.touch);
+      const r = await FINISH_ROW.execute(this.db, p.finish);
+      if (f.owner && Number(r.numAffectedRows ?? 0) === 0) throw new LeaseLostError(f.id);
       return;
     }
-    const parts = [sql`fin as (${fin.returning('id')})`, sql`touched as (${touch})`];
-    if (log) parts.push(sql`logged as (${log})`);
-    if (out) parts.push(sql`queued as (${out})`);
-    const r = await sql<{ n: number }>`with ${sql.join(parts)} select count(*)::int as n from fin`.execute(this.db);
+    const r = await OUTCOME_PG.execute(this.db, p);
     if (f.owner && Number(r.rows[0]?.n ?? 0) === 0) throw new LeaseLostError(f.id);
   }
 }

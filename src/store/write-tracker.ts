@@ -54,11 +54,17 @@ export class WriteTracker implements KyselyPlugin {
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const tables = tablesWritten(args.node).filter(affectsCache);
-    if (tables.length) {
-      this.pending.set(args.queryId, tables);
-      this.onWrite(tables);
-    }
+    if (tables.length) this.track(args.queryId, tables);
     return args.node;
+  }
+
+  /**
+   * Reports that the statement `queryId` is about to write `tables` (cached ones), and again once
+   * its result comes back: for statements compiled ahead of time, which skip {@link transformQuery}.
+   */
+  track(queryId: object, tables: string[]): void {
+    this.pending.set(queryId, tables);
+    this.onWrite(tables);
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {

@@ -11,6 +11,7 @@ import { ReadCache } from './read-cache.ts';
 import { acquireSqliteLock, type SqliteLock } from './sqlite-lock.ts';
 import { DurableSqliteDialect } from './durable-sqlite.ts';
 import { WalSync, type DataSync } from './wal-sync.ts';
+import { PreparedNames } from './pg-prepared.ts';
 import { WriteTracker } from './write-tracker.ts';
 import type { Database } from './schema.ts';
 
@@ -83,6 +84,8 @@ export function openDatabase(url: string, o: OpenOptions = {}): Db {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // A lost server must fail calls quickly (the webhooks answer 503) rather than hang them, and
     // half-open connections are noticed by TCP keep-alive.
+    // Statements the hub repeats are prepared once per connection instead of parsed and planned each time.
+    const prepared = new PreparedNames();
     const pool = new (pgDriver().Pool)({ connectionString: url, max: o.poolSize ?? DEFAULT_POOL_SIZE, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     // An idle connection the server dropped (restart, failover) must not crash the hub: the pool
     // replaces it on the next query.
@@ -90,7 +93,10 @@ export function openDatabase(url: string, o: OpenOptions = {}): Db {
     // A connection lost while checked out emits 'error' on its client, which pg leaves unhandled (an
     // uncaught exception would end the hub). Its query fails anyway, and the pool drops the client
     // when it comes back, so the event needs no more than a listener.
-    pool.on('connect', (client) => void client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      prepared.install(client);
+    });
     const cache = new ReadCache(false);
     const origin = randomUUID();
     const announce = (k: Kysely<Database>, tables: Iterable<string>) => sql`select pg_notify(${CACHE_CHANNEL}, ${announcement(origin, tables)})`.execute(k).then(() => undefined);

@@ -25,4 +25,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # The heap cap also lowers V8's heap growth: peak RSS follows the live heap (README, Benchmarks).
-CMD ["node", "--max-old-space-size=1024", "--max-semi-space-size=32", "src/cli/switchboard.mjs", "serve"]
+CMD ["node", "--max-old-space-size=1024", "src/cli/switchboard.mjs", "serve"]

@@ -1,10 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import readline from 'node:readline';
 import { generateMasterKey } from '../src/crypto/keyring.ts';
 import { FakeTelegram, type FakeBot } from '../test/fakes/telegram-api.ts';
 import { freshDatabase } from '../test/helpers/db.ts';
-import { startFlags } from './start-flags.ts';
+import { buildHub, startFlags } from './compiled-hub.ts';
 import type { BenchResult } from './run.ts';
 import { percentile, pool } from './stats.ts';
 
@@ -33,7 +33,7 @@ export async function bench(): Promise<BenchResult[]> {
   const only = process.env.BENCH_SCALE_DB;
   const dialects = (['sqlite', 'postgres'] as const).filter((d) => (only ? d === only : d === 'sqlite' || pgUrl));
   if (pgUrl) process.env.TEST_DATABASE_URL = pgUrl;
-  if (!TSX) build();
+  if (!TSX) buildHub();
   const out: BenchResult[] = [];
   for (const dialect of dialects) out.push(...(await run(dialect, steps)));
   return out;
@@ -50,12 +50,6 @@ interface HubProcess {
 
 /** Whether the hub runs the TypeScript sources through tsx (BENCH_SCALE_TSX=1) instead of the compiled dist/. */
 const TSX = process.env.BENCH_SCALE_TSX === '1';
-
-/** Compiles src/ and adapters/ to dist/ (incremental), so the hub runs what `npm start` runs. */
-function build(): void {
-  const r = spawnSync(process.execPath, ['src/cli/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error('npm run build failed');
-}
 
 async function startHub(env: Record<string, string>): Promise<HubProcess> {
   const profileDir = process.env.BENCH_PROFILE_DIR;

@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { generateMasterKey } from '../../src/crypto/keyring.ts';
 import { freshDatabase } from '../../test/helpers/db.ts';
-import { startFlags } from '../start-flags.ts';
+import { buildHub, startFlags } from '../compiled-hub.ts';
 import { BENCH_BOT } from '../telegram-bot.ts';
 import { startChild, type Child } from './child.ts';
 import { waitForReplies } from './load.ts';
@@ -28,11 +27,6 @@ const ADMIN_KEY = 'sb_bench_admin_key_0123456789';
 /** Our hub's entry: the compiled dist/ that `npm start` runs, or the sources with `--tsx`. */
 const HUB_SCRIPT = 'bench/peers/switchboard-hub.mjs';
 
-/** Compiles src/ and adapters/ to dist/ (incremental), so the hub runs what `npm start` runs. */
-function build(): void {
-  const r = spawnSync(process.execPath, ['src/cli/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error('npm run build failed');
-}
 const PEER_SECRET = 'bench-webhook-secret-0123456789';
 
 async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -67,7 +61,7 @@ export async function startSwitchboard(fakeUrl: string, o: SwitchboardOptions): 
   const extra = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const nodeArgs = [...startFlags(), ...extra, ...(sources ? ['--import', 'tsx'] : []), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
   const start = () => startChild(HUB_SCRIPT, env, nodeArgs, 30_000, sources ? ['--tsx'] : []);
-  if (!sources) build();
+  if (!sources) buildHub();
   const hubs: Child[] = [];
   try {
     hubs.push(await start());

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -8,4 +9,10 @@ export function startFlags(): string[] {
   const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start;
   const words = start.split(/\s+/);
   return words.slice(1, words.findIndex((w) => w.endsWith('.mjs'))).filter((w) => w.startsWith('--'));
+}
+
+/** Compiles src/ and adapters/ to dist/ (incremental), so a bench's hub runs what `npm start` runs. */
+export function buildHub(): void {
+  const r = spawnSync(process.execPath, ['src/cli/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('npm run build failed');
 }

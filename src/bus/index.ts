@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppendResult, ChannelAdapter, InboxEvent, Logger } from '../channel/index.ts';
-import { GroupCommit } from '../store/group-commit.ts';
+import { GroupCommit, type SharedWrite } from '../store/group-commit.ts';
 import type { ConsoleAdapter } from '../../adapters/console/index.ts';
 import type { ConsoleEvent } from '../../adapters/console/index.ts';
 import type { BusTuning } from '../config.ts';
@@ -52,7 +52,8 @@ export class Bus {
     llmEnv: LlmEnv = { baseUrl: 'https://api.openai.com/v1', apiKey: undefined },
   ) {
     const commit = <T>(fn: (tx: Store) => Promise<T>) => this.commits.run(fn);
-    this.outboxWorker = new OutboxWorker(store, adapters, tuning, log, this.owner, commit);
+    const share = <I>(write: SharedWrite<I>, item: I) => this.commits.share(write, item);
+    this.outboxWorker = new OutboxWorker(store, adapters, tuning, log, this.owner, commit, share);
     const handler = createTurnHandler({
       store,
       adapters,
@@ -61,6 +62,7 @@ export class Bus {
       log,
       wakeOutbox: () => this.outboxWorker.wake(),
       commit,
+      share,
       events: triggers,
     });
     triggers?.attach(this.outboxWorker);

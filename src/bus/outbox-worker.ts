@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ChannelAdapter, IntegrationInfo, Logger, OutboundMessage, SendResult } from '../channel/index.ts';
 import { isChannelError } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
+import type { SharedWrite } from '../store/group-commit.ts';
 import type { Store } from '../store/index.ts';
 import type { DeliveryRow } from '../store/outbox.ts';
 import type { Integration } from '../store/integrations.ts';
@@ -31,6 +32,9 @@ export interface OutboxFailureHooks {
   committed(): void;
 }
 
+/** Sent marks: the sends that end close in time are recorded together (one statement on PostgreSQL). */
+const SENT_MARKS: SharedWrite<{ id: number; result: SendResult }> = { writeAll: (tx, items) => tx.outbox.markSentMany(items) };
+
 /**
  * Sends outbox rows through their adapters. Claims due rows (one per chat at a time), sends with the
  * row's idempotency key, retries with backoff that honours retry-after, dead-letters after the last
@@ -54,6 +58,8 @@ export class OutboxWorker {
     private readonly owner: string,
     /** Group commit for the claims and the per-send bookkeeping. */
     private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
+    /** Adds an item to a write shared by the group commit's batch (the sent marks). Default: a transaction of its own. */
+    private readonly share: <I>(write: SharedWrite<I>, item: I) => Promise<void> = (write, item) => store.transaction((tx) => write.writeAll(tx, [item])),
   ) {
     this.loop = new WorkerLoop({ name: 'outbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
   }
@@ -162,10 +168,12 @@ export class OutboxWorker {
     const n = sent.notification;
     const keys = n && sent.result.claimKeys?.length ? sent.result.claimKeys : undefined;
     const write = () =>
-      this.commit(async (tx) => {
-        if (n && keys) await tx.claims.record(row.integration_id!, keys, { notificationId: n.id, profileId: n.profile_id, userId: n.user_id });
-        await tx.outbox.markSent(row.id, sent.result);
-      });
+      n && keys
+        ? this.commit(async (tx) => {
+            await tx.claims.record(row.integration_id!, keys, { notificationId: n.id, profileId: n.profile_id, userId: n.user_id });
+            await tx.outbox.markSent(row.id, sent.result);
+          })
+        : this.share(SENT_MARKS, { id: row.id, result: sent.result });
     try {
       await write();
     } catch (e) {

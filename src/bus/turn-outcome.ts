@@ -1,6 +1,8 @@
 import type { ChannelAdapter, InboundMessage, OutboundMessage } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
+import type { SharedWrite } from '../store/group-commit.ts';
 import type { Store } from '../store/index.ts';
+import type { TurnOutcomeWrite } from '../store/turn-outcomes.ts';
 import type { InboxRow } from '../store/inbox.ts';
 import type { NewMessage } from '../store/messages.ts';
 import type { NewDelivery } from '../store/outbox.ts';
@@ -32,8 +34,13 @@ export interface TurnOutcome extends TurnBase {
 export interface CommitDeps {
   tuning: BusTuning;
   commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T>;
+  /** Adds an item to a write shared by the group commit's batch; absent: the item is written in a transaction of its own. */
+  share?: <I>(write: SharedWrite<I>, item: I) => Promise<void>;
   wakeOutbox: () => void;
 }
+
+/** Turn outcomes: the turns that end close in time are written together (one statement per kind of row on PostgreSQL). */
+export const TURN_OUTCOMES: SharedWrite<TurnOutcomeWrite> = { writeAll: (tx, items) => tx.turns.writeMany(items) };
 
 /** Commits the person's message: the durable mark that the agent is about to get it. */
 export async function commitTurnStart(d: CommitDeps, row: InboxRow, o: TurnBase): Promise<void> {
@@ -112,7 +119,8 @@ export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelA
   const delivery = reply ? replyDelivery(d, adapter, reply) : undefined;
   // Fenced: if another process took the row over meanwhile, this throws and the whole outcome rolls back.
   const finish = { id: row.id, status: o.failure ? ('failed' as const) : ('done' as const), error: o.failure, owner: row.lease_owner };
-  await d.commit((tx) => tx.turns.write({ log, delivery, threadId: o.thread.id, finish }));
+  const outcome: TurnOutcomeWrite = { log, delivery, threadId: o.thread.id, finish };
+  await (d.share ? d.share(TURN_OUTCOMES, outcome) : d.commit((tx) => tx.turns.write(outcome)));
   if (o.result.kind === 'reply') d.wakeOutbox();
 }
 

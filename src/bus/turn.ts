@@ -1,5 +1,6 @@
 import type { ChannelAdapter, HubEvent, InboundDecision, InboundMessage, Logger } from '../channel/index.ts';
 import type { BusTuning } from '../config.ts';
+import type { SharedWrite } from '../store/group-commit.ts';
 import type { Store } from '../store/index.ts';
 import type { InboxRow } from '../store/inbox.ts';
 import type { ProfileRow } from '../store/profiles.ts';
@@ -28,6 +29,8 @@ export interface TurnDeps {
   wakeOutbox: () => void;
   /** Runs a write in a transaction shared with other writes close in time (group commit). */
   commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T>;
+  /** Adds an item to a write shared by the group commit's batch (turn outcomes); absent: a transaction of its own. */
+  share?: <I>(write: SharedWrite<I>, item: I) => Promise<void>;
   /** Hub events for triggers (`message.received`); resolves once their firings are committed. */
   events?: { emit(event: HubEvent): Promise<number> };
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { CompiledStatement, slotsOf, upTo } from './compiled-statement.ts';
 import type { Dialect } from './db.ts';
+import { MARK_SENT_UNNEST } from './pg-unnest.ts';
 import type { Database, OutboxTable } from './schema.ts';
 
 /** An outbox (delivery) row. */
@@ -184,6 +185,15 @@ export class OutboxRepo {
    */
   async markSent(id: number, result: unknown): Promise<void> {
     await MARK_SENT.execute(this.db, { id, result: JSON.stringify(result ?? {}), now: Date.now() });
+  }
+
+  /** {@link markSent} for several rows; one statement on PostgreSQL. */
+  async markSentMany(sent: { id: number; result: unknown }[]): Promise<void> {
+    if (this.dialect === 'sqlite' || sent.length === 1) {
+      for (const s of sent) await this.markSent(s.id, s.result);
+      return;
+    }
+    await MARK_SENT_UNNEST.execute(this.db, { id: sent.map((s) => s.id), result: sent.map((s) => JSON.stringify(s.result ?? {})), now: Date.now() });
   }
 
   /**

@@ -4,6 +4,7 @@ import { CompiledStatement, slotsOf, upTo } from './compiled-statement.ts';
 import { FINISH_FIELDS, FINISH_ROW, finishQuery, LeaseLostError, type FinishParams } from './inbox.ts';
 import { INSERT_MESSAGES, MESSAGE_COLUMNS, messageRow, type MessageValues, type NewMessage } from './messages.ts';
 import { DELIVERY_COLUMNS, deliveryRow, INSERT_DELIVERIES, insertDeliveryRows, type DeliveryValues, type NewDelivery } from './outbox.ts';
+import { columnArrays, OUTCOMES_UNNEST, QUEUED_COLUMNS } from './pg-unnest.ts';
 import type { Database } from './schema.ts';
 import { TOUCH_FIELDS, TOUCH_THREAD, touchParams, touchQuery, type TouchParams } from './threads.ts';
 
@@ -72,5 +73,36 @@ export class TurnOutcomesRepo {
     }
     const r = await OUTCOME_PG.execute(this.db, p);
     if (f.owner && Number(r.rows[0]?.n ?? 0) === 0) throw new LeaseLostError(f.id);
+  }
+
+  /**
+   * Writes several turns' outcomes as {@link write} would, each in order. On PostgreSQL, one
+   * statement for all of them (see pg-unnest.ts); if any row's lease was lost, {@link LeaseLostError}
+   * is thrown for it and the transaction around must roll back.
+   */
+  async writeMany(items: TurnOutcomeWrite[]): Promise<void> {
+    if (this.dialect === 'sqlite' || items.length === 1) {
+      for (const o of items) await this.write(o);
+      return;
+    }
+    const now = Date.now();
+    const log = items.flatMap((o) => o.log.map((m) => messageRow(m, now)));
+    const queued = items.flatMap((o) => (o.delivery ? [deliveryRow(o.delivery, now)] : []));
+    const touch = touchParams('', now);
+    const r = await OUTCOMES_UNNEST.execute(this.db, {
+      finish: {
+        id: items.map((o) => o.finish.id),
+        status: items.map((o) => o.finish.status),
+        error: items.map((o) => o.finish.error ?? null),
+        owner: items.map((o) => o.finish.owner || null),
+      },
+      touch: { ids: items.map((o) => o.threadId), at: touch.at, before: touch.before },
+      log: columnArrays(log, MESSAGE_COLUMNS),
+      queued: columnArrays(queued, QUEUED_COLUMNS),
+      now,
+    });
+    const ended = new Set(r.rows.map((row) => Number(row.id)));
+    const lost = items.find((o) => o.finish.owner && !ended.has(o.finish.id));
+    if (lost) throw new LeaseLostError(lost.finish.id);
   }
 }

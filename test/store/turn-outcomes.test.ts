@@ -48,4 +48,52 @@ describe.each(DIALECTS)('the end of a turn on %s', (dialect) => {
     const [kept] = await store.outbox.enqueue([{ ...outcome(row.id, thread.id, 'lost', 'me').delivery, payload: { text: 'probe' } }]);
     expect(JSON.parse(kept.payload)).toEqual({ text: 'probe' });
   });
+
+  it('writes several turns at once as each alone would: logs in order, replies queued, rows ended', async () => {
+    const a = await heldRow('many-a');
+    const b = await heldRow('many-b');
+    // A reply whose key exists already keeps its row.
+    const [existing] = await store.outbox.enqueue([{ ...outcome(b.row.id, b.thread.id, 'many-b', 'me').delivery, payload: { text: 'queued before' } }]);
+    await store.transaction((tx) => tx.turns.writeMany([outcome(a.row.id, a.thread.id, 'many-a', 'me'), outcome(b.row.id, b.thread.id, 'many-b', 'me')]));
+    for (const [h, key] of [[a, 'many-a'], [b, 'many-b']] as const) {
+      expect((await store.inbox.byId(h.row.id))?.status).toBe('done');
+      const log = await store.messages.list(userId, { threadId: h.thread.id });
+      expect(log.map((m) => m.text).reverse()).toEqual([`hi ${key}`, `echo ${key}`]);
+      expect(log.find((m) => m.text === `hi ${key}`)?.inbox_id).toBe(h.row.id);
+    }
+    const [queuedA] = await store.outbox.enqueue([{ ...outcome(a.row.id, a.thread.id, 'many-a', 'me').delivery, payload: { text: 'probe' } }]);
+    expect(JSON.parse(queuedA.payload)).toEqual({ text: 'echo many-a' });
+    expect(queuedA).toMatchObject({ status: 'pending', attempts: 0, max_attempts: 3, ordering_key: 'many-a', thread_id: a.thread.id });
+    const [keptB] = await store.outbox.enqueue([{ ...outcome(b.row.id, b.thread.id, 'many-b', 'me').delivery, payload: { text: 'probe' } }]);
+    expect(keptB.id).toBe(existing.id);
+    expect(JSON.parse(keptB.payload)).toEqual({ text: 'queued before' });
+  });
+
+  it('leaves nothing of any of several turns when one row is held by another process now', async () => {
+    const a = await heldRow('many-kept');
+    const b = await heldRow('many-lost');
+    const err = await store
+      .transaction((tx) => tx.turns.writeMany([outcome(a.row.id, a.thread.id, 'many-kept', 'me'), outcome(b.row.id, b.thread.id, 'many-lost', 'someone-else')]))
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect((err as LeaseLostError).message).toContain(String(b.row.id));
+    for (const h of [a, b]) {
+      expect((await store.inbox.byId(h.row.id))?.status).toBe('processing');
+      expect(await store.messages.list(userId, { threadId: h.thread.id })).toEqual([]);
+    }
+  });
+
+  it('marks several sends sent, each with its own result, and leaves a row that is no longer being sent', async () => {
+    const key = (k: string) => ({ idempotencyKey: `sent-many:${k}`, userId, channel: 'console', integrationId: null, orderingKey: `sent-many:${k}`, payload: { text: k }, maxAttempts: 3 });
+    await store.outbox.enqueue([key('x'), key('y'), key('z')]);
+    const rows = (await store.outbox.claim(10, 60_000, 'me')).filter((r) => r.idempotency_key.startsWith('sent-many:'));
+    expect(rows).toHaveLength(3);
+    const [x, y, z] = rows;
+    await store.outbox.markFailed(z.id, 'failed', 'refused', 'me');
+    await store.transaction((tx) => tx.outbox.markSentMany([x, y, z].map((r) => ({ id: r.id, result: { messageIds: [`m-${r.id}`] } }))));
+    const after = await Promise.all([x, y, z].map((r) => store.outbox.byId(r.id)));
+    expect(after.map((r) => r?.status)).toEqual(['sent', 'sent', 'failed']);
+    expect(JSON.parse(after[1]!.result!)).toEqual({ messageIds: [`m-${y.id}`] });
+    expect(after[0]!.sent_at).toBeGreaterThan(0);
+  });
 });

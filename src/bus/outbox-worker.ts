@@ -11,6 +11,7 @@ import { nextDelay } from './backoff.ts';
 import { retryBookkeeping } from './bookkeeping.ts';
 import { countDelivery } from '../metrics/index.ts';
 import { WorkerLoop, type TickResult } from '../channel/worker-loop.ts';
+import { SENT_MARKS } from './shared-writes.ts';
 
 /**
  * Events the outbox worker emits: `delivery.sent`, `delivery.failed` (refused or dead-lettered),
@@ -31,9 +32,6 @@ export interface OutboxFailureHooks {
   /** Called after such a commit: wake whoever runs the firings. */
   committed(): void;
 }
-
-/** Sent marks: the sends that end close in time are recorded together (one statement on PostgreSQL). */
-const SENT_MARKS: SharedWrite<{ id: number; result: SendResult }> = { writeAll: (tx, items) => tx.outbox.markSentMany(items) };
 
 /**
  * Sends outbox rows through their adapters. Claims due rows (one per chat at a time), sends with the
@@ -59,7 +57,7 @@ export class OutboxWorker {
     /** Group commit for the claims and the per-send bookkeeping. */
     private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
     /** Adds an item to a write shared by the group commit's batch (the sent marks). Default: a transaction of its own. */
-    private readonly share: <I>(write: SharedWrite<I>, item: I) => Promise<void> = (write, item) => store.transaction((tx) => write.writeAll(tx, [item])),
+    private readonly share: <I>(write: SharedWrite<I>, item: I) => Promise<void> = (write, item) => store.transaction(async (tx) => void (await write.writeAll(tx, [item]))),
   ) {
     this.loop = new WorkerLoop({ name: 'outbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
   }

@@ -3,6 +3,7 @@ import type { BusTuning } from '../config.ts';
 import type { SharedWrite } from '../store/group-commit.ts';
 import type { Store } from '../store/index.ts';
 import type { TurnOutcomeWrite } from '../store/turn-outcomes.ts';
+import { TURN_OUTCOMES } from './shared-writes.ts';
 import type { InboxRow } from '../store/inbox.ts';
 import type { NewMessage } from '../store/messages.ts';
 import type { NewDelivery } from '../store/outbox.ts';
@@ -38,9 +39,6 @@ export interface CommitDeps {
   share?: <I>(write: SharedWrite<I>, item: I) => Promise<void>;
   wakeOutbox: () => void;
 }
-
-/** Turn outcomes: the turns that end close in time are written together (one statement per kind of row on PostgreSQL). */
-export const TURN_OUTCOMES: SharedWrite<TurnOutcomeWrite> = { writeAll: (tx, items) => tx.turns.writeMany(items) };
 
 /** Commits the person's message: the durable mark that the agent is about to get it. */
 export async function commitTurnStart(d: CommitDeps, row: InboxRow, o: TurnBase): Promise<void> {

@@ -14,7 +14,9 @@ import { startPeer, startSwitchboard, type System } from './peers/systems.ts';
  * every update durable before its 200 and runs with Telegram pacing off.
  *
  * Env: BENCH_PEERS_N (measured updates, default 6000), BENCH_PEERS_WARMUP (default 1000),
- * BENCH_PEERS_RUNS (measured runs per system, default 1), BENCH_PEERS_ONLY (comma-separated
+ * BENCH_PEERS_RUNS (measured runs per system, default 1), BENCH_PEERS_ROUNDS (times the whole set of
+ * systems is run in turn, default 1: on a machine whose speed drifts, rounds spread every system over
+ * the same stretch of time; each system's best run counts), BENCH_PEERS_ONLY (comma-separated
  * substrings of system names), BENCH_PROFILE_DIR (write `--cpu-prof` profiles of our hub there),
  * BENCH_LOG_LEVEL (the hub's, default info), BENCH_PEERS_TSX=1 (run the hub's sources through tsx
  * instead of the compiled dist/), BENCH_HUB_NODE_ARGS (extra node flags for the hub, e.g. GC sizes).
@@ -22,6 +24,7 @@ import { startPeer, startSwitchboard, type System } from './peers/systems.ts';
 const N = Number(process.env.BENCH_PEERS_N ?? 6000);
 const WARMUP = Number(process.env.BENCH_PEERS_WARMUP ?? 1000);
 const RUNS = Number(process.env.BENCH_PEERS_RUNS ?? 1);
+const ROUNDS = Number(process.env.BENCH_PEERS_ROUNDS ?? 1);
 const CHATS = 200;
 const CONCURRENCY = 32;
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -66,7 +69,7 @@ const f0 = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : '–');
 const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 
 function printTable(rows: { name: string; f: RunFigures }[]): void {
-  console.log(`  ${N} updates after ${WARMUP} warm-up, ${CONCURRENCY} concurrent over ${CHATS} chats; latencies in ms;`);
+  console.log(`  ${N} updates after ${WARMUP} warm-up, ${CONCURRENCY} concurrent over ${CHATS} chats, ${ROUNDS} round(s); latencies in ms;`);
   console.log('  CPU ms/reply: user+system time of the system\'s own processes (steady on a busy machine, unlike replies/s)');
   console.log(`  ${'system'.padEnd(28)} ${'replies/s'.padStart(9)} ${'replies'.padStart(7)} ${'non200'.padStart(6)} ${'hook p50'.padStart(8)} ${'hook p99'.padStart(8)} ${'e2e p50'.padStart(8)} ${'e2e p99'.padStart(8)} ${'CPU ms/reply'.padStart(12)}`);
   for (const { name, f } of rows) {
@@ -97,15 +100,17 @@ export async function bench(): Promise<BenchResult[]> {
   const rows: { name: string; f: RunFigures }[] = [];
   const best = new Map<string, RunFigures>();
   try {
-    for (const c of contenders()) {
-      const sys = await c.start(fake.ready);
-      try {
-        for (const f of await measure(fake.ready, sys)) {
-          rows.push({ name: c.name, f });
-          if (!best.has(c.name) || f.repliesPerSec > best.get(c.name)!.repliesPerSec) best.set(c.name, f);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const c of contenders()) {
+        const sys = await c.start(fake.ready);
+        try {
+          for (const f of await measure(fake.ready, sys)) {
+            rows.push({ name: c.name, f });
+            if (!best.has(c.name) || f.repliesPerSec > best.get(c.name)!.repliesPerSec) best.set(c.name, f);
+          }
+        } finally {
+          await sys.stop();
         }
-      } finally {
-        await sys.stop();
       }
     }
   } finally {

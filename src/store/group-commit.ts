@@ -31,7 +31,7 @@ interface Job {
  * the other runs its round trips; SQLite has one connection and one batch at a time. With the hot
  * writes shared, a PostgreSQL batch of up to 64 jobs costs a handful of statements, and two of
  * them at a time beat many small ones: on the 2-core bench, batches of 8 with 20 open handled
- * ~1,100 replies/s, 64 with 2 open ~1,500–1,650 (fewer transactions, and fewer busy server
+ * ~1,100 replies/s, 64 with 2 open 1,350–2,000 (fewer transactions, and fewer busy server
  * processes competing for the cores). Without the shared writes, 64 with 2 open fell to ~900.
  */
 export class GroupCommit {

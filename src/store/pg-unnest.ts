@@ -13,12 +13,12 @@ import { touchQuery } from './threads.ts';
 /** A column's name and its PostgreSQL type, as the arrays are cast. */
 type Columns<T> = Record<keyof T, 'text' | 'bigint' | 'integer'>;
 
-const MESSAGE_TYPES: Columns<MessageValues> = {
+const MESSAGE_COLUMN_TYPES: Columns<MessageValues> = {
   user_id: 'text', thread_id: 'text', profile_id: 'text', type: 'text', direction: 'text', text: 'text', meta: 'text', inbox_id: 'bigint', created_at: 'bigint',
 };
 
 /** The columns of a new delivery that vary; the rest are the constants of a pending row. */
-const DELIVERY_TYPES = {
+const DELIVERY_COLUMN_TYPES = {
   idempotency_key: 'text', user_id: 'text', channel: 'text', integration_id: 'text', notification_id: 'text', thread_id: 'text', ordering_key: 'text', payload: 'text',
   max_attempts: 'integer', next_attempt_at: 'bigint', created_at: 'bigint', updated_at: 'bigint',
 } as const satisfies Partial<Columns<DeliveryValues>>;
@@ -47,7 +47,7 @@ export interface OutcomesArrays {
   /** Threads whose activity moves to `at` (when older than `before`). */
   touch: { ids: string[]; at: number; before: number };
   log: ColumnArrays<MessageValues>;
-  queued: ColumnArrays<Pick<DeliveryValues, keyof typeof DELIVERY_TYPES>>;
+  queued: ColumnArrays<Pick<DeliveryValues, keyof typeof DELIVERY_COLUMN_TYPES>>;
   /** Epoch ms. */
   now: number;
 }
@@ -64,18 +64,18 @@ export const OUTCOMES_UNNEST = new CompiledStatement<OutcomesArrays, { id: strin
     returning i.id`;
   // Built, not raw: an activity stamp leaves the cached thread reads valid (see write-tracker.ts).
   const touched = touchQuery(db, { id: sql<string>`any(${$('touch', 'ids')}::text[])` as unknown as string, at: $('touch', 'at'), before: $('touch', 'before') });
-  const logCols = Object.keys(MESSAGE_TYPES).map((c) => sql.ref(c));
+  const logCols = Object.keys(MESSAGE_COLUMN_TYPES).map((c) => sql.ref(c));
   const logged = sql`insert into messages (${sql.join(logCols)})
-    select ${sql.join(logCols)} from ${unnestOf('u', MESSAGE_TYPES, (c) => $('log', c as 'text'))} order by ord`;
-  const qCols = Object.keys(DELIVERY_TYPES).map((c) => sql.ref(c));
+    select ${sql.join(logCols)} from ${unnestOf('u', MESSAGE_COLUMN_TYPES, (c) => $('log', c as 'text'))} order by ord`;
+  const qCols = Object.keys(DELIVERY_COLUMN_TYPES).map((c) => sql.ref(c));
   const queued = sql`insert into outbox (${sql.join(qCols)}, status, attempts, locked_until, lease_owner, last_error, result, sent_at)
-    select ${sql.join(qCols)}, 'pending', 0, null, null, null, null, null from ${unnestOf('u', DELIVERY_TYPES, (c) => $('queued', c as 'payload'))} order by ord
+    select ${sql.join(qCols)}, 'pending', 0, null, null, null, null, null from ${unnestOf('u', DELIVERY_COLUMN_TYPES, (c) => $('queued', c as 'payload'))} order by ord
     on conflict (idempotency_key) do nothing`;
   return sql<{ id: string }>`with fin as (${fin}), touched as (${touched}), logged as (${logged}), queued as (${queued}) select id from fin`;
 });
 
 /** The columns of a delivery that {@link OUTCOMES_UNNEST} takes from each row. */
-export const QUEUED_COLUMNS = DELIVERY_TYPES;
+export const QUEUED_COLUMNS = DELIVERY_COLUMN_TYPES;
 
 /** The parameters of {@link MARK_SENT_UNNEST}. */
 export interface SentArrays {

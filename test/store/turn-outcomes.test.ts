@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SENT_MARKS, TURN_OUTCOMES } from '../../src/bus/shared-writes.ts';
+import { GroupCommit } from '../../src/store/group-commit.ts';
 import { LeaseLostError } from '../../src/store/inbox.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { Db, Store } from '../../src/store/index.ts';
 import { DIALECTS, freshStore } from '../helpers/db.ts';
+import { statementCounter } from '../scale/quiet-hub.ts';
 
 describe.each(DIALECTS)('the end of a turn on %s', (dialect) => {
+  let db: Db;
   let store: Store;
   let close: () => Promise<void>;
   let userId: string;
 
   beforeAll(async () => {
-    ({ store, userId, close } = await freshStore(dialect, `turns-${dialect}@example.com`));
+    ({ db, store, userId, close } = await freshStore(dialect, `turns-${dialect}@example.com`));
   });
   afterAll(() => close());
 
@@ -96,4 +100,29 @@ describe.each(DIALECTS)('the end of a turn on %s', (dialect) => {
     expect(JSON.parse(after[1]!.result!)).toEqual({ messageIds: [`m-${y.id}`] });
     expect(after[0]!.sent_at).toBeGreaterThan(0);
   });
+
+  it.runIf(dialect === 'postgres')('ends ten turns that finish together, and records their sends, with one statement each', async () => {
+    const held = await Promise.all(upTo10.map((i) => heldRow(`burst-${i}`)));
+    const gc = new GroupCommit(store);
+    const counter = statementCounter(db.kysely);
+    try {
+      const { sql } = await counter.during(() => Promise.all(held.map((h, i) => gc.share(TURN_OUTCOMES, outcome(h.row.id, h.thread.id, `burst-${upTo10[i]}`, 'me')))));
+      expect(sql.filter((s) => /insert into "?messages"?/i.test(s))).toHaveLength(1);
+    } finally {
+      counter.restore();
+    }
+    for (const h of held) expect((await store.inbox.byId(h.row.id))?.status).toBe('done');
+    const queued = (await store.outbox.claim(50, 60_000, 'me')).filter((r) => r.idempotency_key.startsWith('reply:burst-'));
+    expect(queued).toHaveLength(10);
+    const marks = statementCounter(db.kysely);
+    try {
+      const { sql } = await marks.during(() => Promise.all(queued.map((r) => gc.share(SENT_MARKS, { id: r.id, result: { messageIds: [`m${r.id}`] } }))));
+      expect(sql.filter((s) => /^update "?outbox"?/i.test(s))).toHaveLength(1);
+    } finally {
+      marks.restore();
+    }
+    for (const r of queued) expect((await store.outbox.byId(r.id))?.status).toBe('sent');
+  });
 });
+
+const upTo10 = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];

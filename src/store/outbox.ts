@@ -193,7 +193,9 @@ export class OutboxRepo {
       for (const s of sent) await this.markSent(s.id, s.result);
       return;
     }
-    await MARK_SENT_UNNEST.execute(this.db, { id: sent.map((s) => s.id), result: sent.map((s) => JSON.stringify(s.result ?? {})), now: Date.now() });
+    // Rows locked in id order, whoever else updates several of them at once.
+    const byId = [...sent].sort((a, b) => a.id - b.id);
+    await MARK_SENT_UNNEST.execute(this.db, { id: byId.map((s) => s.id), result: byId.map((s) => JSON.stringify(s.result ?? {})), now: Date.now() });
   }
 
   /**

@@ -90,12 +90,14 @@ export class TurnOutcomesRepo {
     const touch = touchParams('', now);
     const log = items.flatMap((o) => o.log.map((m) => messageRow(m, now)));
     const queued = items.flatMap((o) => (o.delivery ? [deliveryRow(o.delivery, now)] : []));
+    // The inbox rows are locked in id order, the order the lease heartbeat's index scan takes them in: no lock cycle between the two.
+    const ends = items.map((o) => o.finish).sort((a, b) => a.id - b.id);
     const r = await OUTCOMES_UNNEST.execute(this.db, {
       finish: {
-        id: items.map((o) => o.finish.id),
-        status: items.map((o) => o.finish.status),
-        error: items.map((o) => o.finish.error ?? null),
-        owner: items.map((o) => o.finish.owner || null),
+        id: ends.map((f) => f.id),
+        status: ends.map((f) => f.status),
+        error: ends.map((f) => f.error ?? null),
+        owner: ends.map((f) => f.owner || null),
       },
       touch: { ids: items.map((o) => o.threadId), at: touch.at, before: touch.before },
       log: columnArrays(log, MESSAGE_COLUMNS),

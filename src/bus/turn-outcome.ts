@@ -2,7 +2,6 @@ import type { ChannelAdapter, InboundMessage, OutboundMessage } from '../channel
 import type { BusTuning } from '../config.ts';
 import type { SharedWrite } from '../store/group-commit.ts';
 import type { Store } from '../store/index.ts';
-import type { TurnOutcomeWrite } from '../store/turn-outcomes.ts';
 import { TURN_OUTCOMES } from './shared-writes.ts';
 import type { InboxRow } from '../store/inbox.ts';
 import type { NewMessage } from '../store/messages.ts';
@@ -35,8 +34,8 @@ export interface TurnOutcome extends TurnBase {
 export interface CommitDeps {
   tuning: BusTuning;
   commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T>;
-  /** Adds an item to a write shared by the group commit's batch; absent: the item is written in a transaction of its own. */
-  share?: <I>(write: SharedWrite<I>, item: I) => Promise<void>;
+  /** Adds an item to a write shared by the group commit's batch (turn outcomes). */
+  share: <I>(write: SharedWrite<I>, item: I) => Promise<void>;
   wakeOutbox: () => void;
 }
 
@@ -117,8 +116,7 @@ export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelA
   const delivery = reply ? replyDelivery(d, adapter, reply) : undefined;
   // Fenced: if another process took the row over meanwhile, this throws and the whole outcome rolls back.
   const finish = { id: row.id, status: o.failure ? ('failed' as const) : ('done' as const), error: o.failure, owner: row.lease_owner };
-  const outcome: TurnOutcomeWrite = { log, delivery, threadId: o.thread.id, finish };
-  await (d.share ? d.share(TURN_OUTCOMES, outcome) : d.commit((tx) => tx.turns.write(outcome)));
+  await d.share(TURN_OUTCOMES, { log, delivery, threadId: o.thread.id, finish });
   if (o.result.kind === 'reply') d.wakeOutbox();
 }
 

@@ -194,13 +194,13 @@ export interface FinishParams {
 }
 
 /** The statement that ends an inbox row, built from placeholders or values; `fenced` adds the `owner` fence. */
-export function finishQuery(db: Kysely<Database>, p: FinishParams, fenced: boolean) {
+function finishQuery(db: Kysely<Database>, p: FinishParams, fenced: boolean) {
   const q = db.updateTable('inbox').set({ status: p.status, processed_at: p.now, locked_until: null, last_error: p.error }).where('id', '=', p.id);
   return fenced ? q.where('lease_owner', '=', p.owner).where('status', 'in', ['pending', 'processing']) : q;
 }
 
 /** Every field of {@link FinishParams}. */
-export const FINISH_FIELDS = { id: true, status: true, error: true, owner: true, now: true } as const satisfies Record<keyof FinishParams, true>;
+const FINISH_FIELDS = { id: true, status: true, error: true, owner: true, now: true } as const satisfies Record<keyof FinishParams, true>;
 
 /** {@link finishQuery}, compiled once: fenced when `owner` is given. */
 export const FINISH_ROW = new CompiledStatement<FinishParams>(

@@ -184,7 +184,7 @@ export class OutboxRepo {
    * holds it now (taken back meanwhile too); a row a disconnect failed meanwhile stays failed.
    */
   async markSent(id: number, result: unknown): Promise<void> {
-    await MARK_SENT.execute(this.db, { id, result: JSON.stringify(result ?? {}), now: Date.now() });
+    await MARK_SENT.execute(this.db, { id, result: resultJson(result), now: Date.now() });
   }
 
   /** {@link markSent} for several rows; one statement on PostgreSQL. */
@@ -195,7 +195,7 @@ export class OutboxRepo {
     }
     // Rows locked in id order, whoever else updates several of them at once.
     const byId = [...sent].sort((a, b) => a.id - b.id);
-    await MARK_SENT_UNNEST.execute(this.db, { id: byId.map((s) => s.id), result: byId.map((s) => JSON.stringify(s.result ?? {})), now: Date.now() });
+    await MARK_SENT_UNNEST.execute(this.db, { id: byId.map((s) => s.id), result: byId.map((s) => resultJson(s.result)), now: Date.now() });
   }
 
   /**
@@ -295,4 +295,9 @@ function normalize(r: DeliveryRow): DeliveryRow {
     next_attempt_at: Number(r.next_attempt_at),
     locked_until: r.locked_until === null ? null : Number(r.locked_until),
   };
+}
+
+/** A send's result as stored in `outbox.result`. */
+function resultJson(result: unknown): string {
+  return JSON.stringify(result ?? {});
 }

@@ -18,7 +18,7 @@ const MESSAGE_COLUMN_TYPES: Columns<MessageValues> = {
 };
 
 /** The columns of a new delivery that vary; the rest are the constants of a pending row. */
-const DELIVERY_COLUMN_TYPES = {
+export const QUEUED_COLUMNS = {
   idempotency_key: 'text', user_id: 'text', channel: 'text', integration_id: 'text', notification_id: 'text', thread_id: 'text', ordering_key: 'text', payload: 'text',
   max_attempts: 'integer', next_attempt_at: 'bigint', created_at: 'bigint', updated_at: 'bigint',
 } as const satisfies Partial<Columns<DeliveryValues>>;
@@ -47,7 +47,7 @@ export interface OutcomesArrays {
   /** Threads whose activity moves to `at` (when older than `before`). */
   touch: { ids: string[]; at: number; before: number };
   log: ColumnArrays<MessageValues>;
-  queued: ColumnArrays<Pick<DeliveryValues, keyof typeof DELIVERY_COLUMN_TYPES>>;
+  queued: ColumnArrays<Pick<DeliveryValues, keyof typeof QUEUED_COLUMNS>>;
   /** Epoch ms. */
   now: number;
 }
@@ -67,15 +67,12 @@ export const OUTCOMES_UNNEST = new CompiledStatement<OutcomesArrays, { id: strin
   const logCols = Object.keys(MESSAGE_COLUMN_TYPES).map((c) => sql.ref(c));
   const logged = sql`insert into messages (${sql.join(logCols)})
     select ${sql.join(logCols)} from ${unnestOf('u', MESSAGE_COLUMN_TYPES, (c) => $('log', c as 'text'))} order by ord`;
-  const qCols = Object.keys(DELIVERY_COLUMN_TYPES).map((c) => sql.ref(c));
+  const qCols = Object.keys(QUEUED_COLUMNS).map((c) => sql.ref(c));
   const queued = sql`insert into outbox (${sql.join(qCols)}, status, attempts, locked_until, lease_owner, last_error, result, sent_at)
-    select ${sql.join(qCols)}, 'pending', 0, null, null, null, null, null from ${unnestOf('u', DELIVERY_COLUMN_TYPES, (c) => $('queued', c as 'payload'))} order by ord
+    select ${sql.join(qCols)}, 'pending', 0, null, null, null, null, null from ${unnestOf('u', QUEUED_COLUMNS, (c) => $('queued', c as 'payload'))} order by ord
     on conflict (idempotency_key) do nothing`;
   return sql<{ id: string }>`with fin as (${fin}), touched as (${touched}), logged as (${logged}), queued as (${queued}) select id from fin`;
 });
-
-/** The columns of a delivery that {@link OUTCOMES_UNNEST} takes from each row. */
-export const QUEUED_COLUMNS = DELIVERY_COLUMN_TYPES;
 
 /** The parameters of {@link MARK_SENT_UNNEST}. */
 export interface SentArrays {

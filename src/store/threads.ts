@@ -50,7 +50,7 @@ export function touchQuery(db: Kysely<Database>, p: TouchParams) {
 }
 
 /** Every field of {@link TouchParams}. */
-export const TOUCH_FIELDS = { id: true, at: true, before: true } as const satisfies Record<keyof TouchParams, true>;
+const TOUCH_FIELDS = { id: true, at: true, before: true } as const satisfies Record<keyof TouchParams, true>;
 
 /** {@link touchQuery}, compiled once. */
 export const TOUCH_THREAD = new CompiledStatement<TouchParams>((db, $) => touchQuery(db, slotsOf((f) => $(f), TOUCH_FIELDS)));

@@ -1,12 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Dialect } from './db.ts';
-import { CompiledStatement, slotsOf, upTo } from './compiled-statement.ts';
-import { FINISH_FIELDS, FINISH_ROW, finishQuery, LeaseLostError, type FinishParams } from './inbox.ts';
+import { FINISH_ROW, LeaseLostError, type FinishParams } from './inbox.ts';
 import { INSERT_MESSAGES, MESSAGE_COLUMNS, messageRow, type MessageValues, type NewMessage } from './messages.ts';
-import { DELIVERY_COLUMNS, deliveryRow, INSERT_DELIVERIES, insertDeliveryRows, type DeliveryValues, type NewDelivery } from './outbox.ts';
+import { deliveryRow, INSERT_DELIVERIES, type DeliveryValues, type NewDelivery } from './outbox.ts';
 import { columnArrays, OUTCOMES_UNNEST, QUEUED_COLUMNS } from './pg-unnest.ts';
 import type { Database } from './schema.ts';
-import { TOUCH_FIELDS, TOUCH_THREAD, touchParams, touchQuery, type TouchParams } from './threads.ts';
+import { TOUCH_THREAD, touchParams, type TouchParams } from './threads.ts';
 
 /** What a turn leaves behind when it ends: its log entries, its reply, its thread's activity, the end of its inbox row. */
 export interface TurnOutcomeWrite {
@@ -20,7 +19,7 @@ export interface TurnOutcomeWrite {
   finish: { id: number; status: 'done' | 'failed'; error?: string; owner?: string | null };
 }
 
-/** The values of a turn's outcome statements, computed once per turn. */
+/** The values of a turn's outcome statements on SQLite, computed once per turn. */
 interface OutcomeParams {
   log: MessageValues[];
   queued: DeliveryValues[];
@@ -28,25 +27,12 @@ interface OutcomeParams {
   finish: FinishParams;
 }
 
-/** The shape of an outcome: how many log entries, whether a reply is queued, whether the end is fenced. */
-const shapeOf = (p: OutcomeParams) => p.log.length * 4 + (p.queued.length ? 2 : 0) + (p.finish.owner ? 1 : 0);
-
-/** PostgreSQL: the whole outcome as one statement of data-modifying CTEs, compiled once per shape. */
-const OUTCOME_PG = new CompiledStatement<OutcomeParams, { n: number }>((db, $, shape) => {
-  const fin = finishQuery(db, slotsOf((f) => $('finish', f), FINISH_FIELDS), shape % 2 === 1);
-  const parts = [sql`fin as (${fin.returning('id')})`, sql`touched as (${touchQuery(db, slotsOf((f) => $('touch', f), TOUCH_FIELDS))})`];
-  const logged = Math.floor(shape / 4);
-  if (logged) parts.push(sql`logged as (${db.insertInto('messages').values(upTo(logged).map((i) => slotsOf<MessageValues>((c) => $('log', i, c), MESSAGE_COLUMNS)))})`);
-  if (Math.floor(shape / 2) % 2) parts.push(sql`queued as (${insertDeliveryRows(db, [slotsOf((c) => $('queued', 0, c), DELIVERY_COLUMNS)])})`);
-  return sql<{ n: number }>`with ${sql.join(parts)} select count(*)::int as n from fin`;
-}, shapeOf);
-
 /**
- * Writes a turn's outcome, with statements compiled once (see {@link CompiledStatement}). On
+ * Writes turns' outcomes, with statements compiled once (see {@link CompiledStatement}). On
  * SQLite, one statement after the other (each takes microseconds). On PostgreSQL, one statement of
- * data-modifying CTEs, so a turn costs one round trip instead of four; if the row's lease was lost,
- * nothing of it may stay: {@link LeaseLostError} is thrown and the transaction around it rolls
- * back, as with the separate statements.
+ * data-modifying CTEs for any number of turns (pg-unnest.ts), so a batch costs one round trip; if a
+ * row's lease was lost, nothing of it may stay: {@link LeaseLostError} is thrown and the
+ * transaction around it rolls back, as with the separate statements.
  */
 export class TurnOutcomesRepo {
   constructor(
@@ -54,7 +40,9 @@ export class TurnOutcomesRepo {
     private readonly dialect: Dialect,
   ) {}
 
+  /** One turn's outcome. */
   async write(o: TurnOutcomeWrite): Promise<void> {
+    if (this.dialect === 'postgres') return this.writeMany([o]);
     const now = Date.now();
     const f = o.finish;
     const p: OutcomeParams = {
@@ -63,26 +51,21 @@ export class TurnOutcomesRepo {
       touch: touchParams(o.threadId, now),
       finish: { id: f.id, status: f.status, error: f.error ?? null, owner: f.owner || null, now },
     };
-    if (this.dialect === 'sqlite') {
-      if (p.log.length) await INSERT_MESSAGES.execute(this.db, { rows: p.log });
-      if (p.queued.length) await INSERT_DELIVERIES.execute(this.db, { rows: p.queued });
-      await TOUCH_THREAD.execute(this.db, p.touch);
-      const r = await FINISH_ROW.execute(this.db, p.finish);
-      if (f.owner && Number(r.numAffectedRows ?? 0) === 0) throw new LeaseLostError(f.id);
-      return;
-    }
-    const r = await OUTCOME_PG.execute(this.db, p);
-    if (f.owner && Number(r.rows[0]?.n ?? 0) === 0) throw new LeaseLostError(f.id);
+    if (p.log.length) await INSERT_MESSAGES.execute(this.db, { rows: p.log });
+    if (p.queued.length) await INSERT_DELIVERIES.execute(this.db, { rows: p.queued });
+    await TOUCH_THREAD.execute(this.db, p.touch);
+    const r = await FINISH_ROW.execute(this.db, p.finish);
+    if (f.owner && Number(r.numAffectedRows ?? 0) === 0) throw new LeaseLostError(f.id);
   }
 
   /**
-   * Writes several turns' outcomes as {@link write} would, each in order; on PostgreSQL as one
-   * statement for all of them (see pg-unnest.ts). If any row's lease was lost, {@link LeaseLostError}
-   * is thrown for it and the transaction around must roll back.
+   * Writes several turns' outcomes, each as {@link write} would; on PostgreSQL as one statement for
+   * all of them. If any row's lease was lost, {@link LeaseLostError} is thrown for it and the
+   * transaction around must roll back.
    */
   async writeMany(items: TurnOutcomeWrite[]): Promise<void> {
     // SQLite: statement by statement (multi-row statements measured no faster: its cost is in the B-trees).
-    if (this.dialect === 'sqlite' || items.length === 1) {
+    if (this.dialect === 'sqlite') {
       for (const o of items) await this.write(o);
       return;
     }

@@ -1,7 +1,7 @@
 import { Gauge, Registry } from 'prom-client';
 import type { Logger } from '../channel/index.ts';
 
-/** Rows per status of the inbox and the outbox, as the database holds them. */
+/** Rows per status of the inbox and the outbox, for the statuses that are work or failed for good. */
 export interface DepthCounts {
   inbox: Record<string, number>;
   outbox: Record<string, number>;
@@ -9,7 +9,7 @@ export interface DepthCounts {
 
 /** Options of {@link DepthGauges}. */
 export interface DepthOptions {
-  /** Reads both tables' counts: one grouped query per table. */
+  /** Reads both tables' counts (the repositories' `depth()`: one query per table, by partial indexes). */
   read: () => Promise<DepthCounts>;
   log: Logger;
   /** How long one reading answers every scrape, in ms. Default 2000. */
@@ -18,14 +18,17 @@ export interface DepthOptions {
   now?: () => number;
 }
 
-const INBOX_STATUSES = ['pending', 'processing', 'done', 'ignored', 'failed'];
-const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'];
+const INBOX_STATUSES = ['pending', 'processing', 'failed'];
+const OUTBOX_STATUSES = ['pending', 'sending', 'failed', 'dead'];
 
 /**
  * The database-wide depth gauges `switchboard_inbox_rows{status}` and
- * `switchboard_outbox_rows{status}`, read at scrape time. One reading (or its failure) answers
- * every scrape for `ttlMs`, and concurrent scrapes share one reading, so a scrape storm costs the
- * database at most two grouped queries per TTL. Every known status is reported, 0 when absent.
+ * `switchboard_outbox_rows{status}`, read at scrape time: the statuses that are work (pending,
+ * processing, sending) or failed for good (failed, dead). Finished rows are left out: counting them
+ * would read the whole history retention keeps, and the counters (deliveries, turns) tell their
+ * rate. One reading (or its failure) answers every scrape for `ttlMs`, and concurrent scrapes share
+ * one reading, so a scrape storm costs the database at most two index-only queries per TTL. Every
+ * reported status is there, 0 when absent.
  * When the database cannot be read the gauges are left out of that scrape (and a warning logged).
  */
 export class DepthGauges {

@@ -24,7 +24,7 @@ export interface MetricsRouteOptions {
 export function metricsRoutes(o: MetricsRouteOptions): Router {
   ensureDefaultMetrics();
   const depth = new DepthGauges({
-    read: async () => ({ inbox: await o.store.inbox.counts(), outbox: await o.store.outbox.counts() }),
+    read: async () => ({ inbox: await o.store.inbox.depth(), outbox: await o.store.outbox.depth() }),
     log: o.log,
     ttlMs: o.depthTtlMs,
   });

@@ -1,3 +1,4 @@
+import { CompiledQuery, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { RetentionJob } from '../../src/retention-job.ts';
@@ -159,6 +160,49 @@ describe.each(['sqlite', 'postgres'] as const)('retention on %s', (dialect) => {
     expect(await pruneInBatches(new RetentionRepo(db.kysely), { cutoff: CUTOFF, batchSize: 3, sleep: async () => {} })).toEqual({ inbox: 0, outbox: 0, link_codes: 0, statements: 3 });
   });
 
+  it('bounds its scan at the first row created after the cutoff, found by a binary search over the ids', async (ctx) => {
+    if (!db) return ctx.skip('TEST_DATABASE_URL is not set: retention on PostgreSQL not tested');
+    const k = db.kysely;
+    const repo = new RetentionRepo(k);
+    await k.deleteFrom('inbox').execute();
+    expect(await repo.firstNewId('inbox', CUTOFF)).toBe(0);
+    // 40 rows a day apart (ids in time order), then every third one deleted: gaps in the ids.
+    const at = (i: number) => OLD + i * DAY;
+    const row = (i: number) => ({ channel: 'console', source: 'bound', external_event_id: `b-${i}`, ordering_key: 'kb', payload: '{}', status: 'done', attempts: 1, locked_until: null, last_error: null, received_at: at(i), processed_at: at(i) });
+    const ids = (await k.insertInto('inbox').values(Array.from({ length: 40 }, (_, i) => row(i))).returning('id').execute()).map((r) => Number(r.id));
+    await k.deleteFrom('inbox').where('id', 'in', ids.filter((_, i) => i % 3 === 0)).execute();
+    const kept = ids.map((id, i) => ({ id, at: at(i) })).filter((_, i) => i % 3 !== 0);
+    for (const cutoff of [at(0), at(10), at(12), at(25) - 1, at(39), at(39) + 1, NOW + 365 * DAY]) {
+      const bound = await repo.firstNewId('inbox', cutoff);
+      // Every row below the bound is older than the cutoff, every row from it on is not.
+      expect(kept.filter((r) => r.id < bound).map((r) => r.at < cutoff)).not.toContain(false);
+      expect(kept.filter((r) => r.id >= bound).map((r) => r.at >= cutoff)).not.toContain(false);
+      expect(bound).toBeLessThanOrEqual(ids[39] + 1);
+    }
+    // A pass prunes exactly the old finished rows below the bound, and nothing from the bound on.
+    const report = await pruneInBatches(repo, { cutoff: at(25), batchSize: 4, sleep: async () => {} });
+    expect(report.inbox).toBe(kept.filter((r) => r.at < at(25)).length);
+    const left = (await k.selectFrom('inbox').select('id').where('source', '=', 'bound').orderBy('id').execute()).map((r) => Number(r.id));
+    expect(left).toEqual(kept.filter((r) => r.at >= at(25)).map((r) => r.id));
+  });
+
+  it('a row whose clock was behind (older than rows before it) goes by this pass or a later one, and no recent row goes with it', async (ctx) => {
+    if (!db) return ctx.skip('TEST_DATABASE_URL is not set: retention on PostgreSQL not tested');
+    const k = db.kysely;
+    const repo = new RetentionRepo(k);
+    await k.deleteFrom('outbox').execute();
+    const row = (tag: string, created: number) => ({ idempotency_key: tag, user_id: 'u1', channel: 'webhook', integration_id: null, notification_id: null, thread_id: null, ordering_key: `webhook|${tag}`, payload: '{}', status: 'sent', attempts: 1, max_attempts: 8, next_attempt_at: created, locked_until: null, last_error: null, result: null, created_at: created, updated_at: created, sent_at: created });
+    // Written by a replica whose clock was 20 days behind, between rows of the others.
+    await k.insertInto('outbox').values([row('old', OLD), row('new-1', RECENT), row('behind', OLD), row('new-2', RECENT), row('new-3', RECENT)]).execute();
+    const tags = async () => (await k.selectFrom('outbox').select('idempotency_key as t').orderBy('id').execute()).map((r) => r.t);
+    await pruneInBatches(repo, { cutoff: CUTOFF, sleep: async () => {} });
+    // Whether the search probed past it decides if it went now; the recent rows stay either way.
+    expect((await tags()).filter((t) => t !== 'behind')).toEqual(['new-1', 'new-2', 'new-3']);
+    // Once the cutoff passes the rows around it, it goes for sure.
+    await pruneInBatches(repo, { cutoff: RECENT + 1, sleep: async () => {} });
+    expect(await tags()).toEqual([]);
+  });
+
   it('the job prunes what is older than its days on its clock, and stops between statements', async (ctx) => {
     if (!db) return ctx.skip('TEST_DATABASE_URL is not set: retention on PostgreSQL not tested');
     const k = db.kysely;
@@ -180,6 +224,42 @@ describe.each(['sqlite', 'postgres'] as const)('retention on %s', (dialect) => {
     const again = new RetentionJob({ repo: new RetentionRepo(k), log, days: 2, now: () => NOW, batchSize: 2, sleep: async () => {} });
     expect((await again.runOnce())?.inbox).toBe(3);
     expect(await left()).toBe(0);
+  });
+});
+
+describe('a retention pass on sqlite', () => {
+  it('reads the inbox and outbox by id range below the bound, never by a scan of the table', async () => {
+    const fresh = await freshDatabase('sqlite');
+    const db = openDatabase(fresh.url);
+    try {
+      await migrate(db);
+      // 10 old finished rows, then 10 recent ones, in each table.
+      const times = [...Array(10).fill(OLD), ...Array(10).fill(RECENT)] as number[];
+      await db.kysely.insertInto('inbox').values(times.map((t, i) => ({ channel: 'console', source: 'p', external_event_id: `r-${i}`, ordering_key: 'k', payload: '{}', status: 'done', attempts: 1, locked_until: null, last_error: null, received_at: t, processed_at: t }))).execute();
+      await db.kysely.insertInto('outbox').values(times.map((t, i) => ({ idempotency_key: `r-${i}`, user_id: 'u', channel: 'webhook', integration_id: null, notification_id: null, thread_id: null, ordering_key: `w-${i}`, payload: '{}', status: 'sent', attempts: 1, max_attempts: 8, next_attempt_at: t, locked_until: null, last_error: null, result: null, created_at: t, updated_at: t, sent_at: t }))).execute();
+      const repo = new RetentionRepo(db.kysely);
+      const bounds = { inbox: await repo.firstNewId('inbox', CUTOFF), outbox: await repo.firstNewId('outbox', CUTOFF) };
+      const maxOf = async (table: 'inbox' | 'outbox') => Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m);
+      expect(bounds.inbox).toBeLessThan(await maxOf('inbox'));
+      expect(bounds.outbox).toBeLessThan(await maxOf('outbox'));
+      const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+      const capture: KyselyPlugin = {
+        transformQuery: (args) => (statements.push(db.kysely.getExecutor().compileQuery(args.node as RootOperationNode, args.queryId)), args.node),
+        transformResult: async (args) => args.result,
+      };
+      await pruneInBatches(new RetentionRepo(db.kysely.withPlugin(capture)), { cutoff: CUTOFF, sleep: async () => {} });
+      const deletes = statements.filter((q) => /^delete from "(inbox|outbox)"/.test(q.sql));
+      expect(deletes.length).toBeGreaterThanOrEqual(2);
+      for (const q of deletes) {
+        expect(q.parameters).toContain(bounds[/^delete from "(\w+)"/.exec(q.sql)![1] as 'inbox' | 'outbox']);
+        const plan = (await db.kysely.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]))).rows.map((r) => r.detail);
+        expect(plan.filter((d) => /^SCAN (inbox|outbox|d)\b/.test(d))).toEqual([]);
+        expect(plan).toContainEqual(expect.stringMatching(/^SEARCH (inbox|d) USING INTEGER PRIMARY KEY \(rowid<\?\)/));
+      }
+    } finally {
+      await db.close();
+      await fresh.drop();
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import * as m006 from './006_triggers.ts';
 import * as m007 from './007_llm_profiles.ts';
 import * as m008 from './008_dashboard_sessions.ts';
 import * as m009 from './009_scale_indexes.ts';
+import * as m010 from './010_failed_rows.ts';
 
 /** Every migration, in code so it runs the same under tsx, vitest and a bundle. Names sort in order. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007_llm_profiles': m007,
   '008_dashboard_sessions': m008,
   '009_scale_indexes': m009,
+  '010_failed_rows': m010,
 };
 
 /** Kysely migration provider over {@link MIGRATIONS}. */

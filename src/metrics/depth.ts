@@ -27,9 +27,9 @@ const OUTBOX_STATUSES = ['pending', 'sending', 'failed', 'dead'];
  * processing, sending) or failed for good (failed, dead). Finished rows are left out: counting them
  * would read the whole history retention keeps, and the counters (deliveries, turns) tell their
  * rate. One reading (or its failure) answers every scrape for `ttlMs`, and concurrent scrapes share
- * one reading, so a scrape storm costs the database at most two index-only queries per TTL. Every
- * reported status is there, 0 when absent.
- * When the database cannot be read the gauges are left out of that scrape (and a warning logged).
+ * one reading, so a scrape storm costs the database at most two queries per TTL, each reading only
+ * the partial indexes of those statuses. Every reported status is there, 0 when absent. When the
+ * database cannot be read the gauges are left out of that scrape (and a warning logged).
  */
 export class DepthGauges {
   /** This hub's registry, holding only the two gauges. */

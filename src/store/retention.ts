@@ -122,7 +122,8 @@ export class RetentionRepo {
     // The answer is in [lo, hi]: every existing row from hi on is new, and one before lo is old.
     let lo = Number(min);
     let hi = Number(max) + 1;
-    while (lo < hi) {
+    // 64 steps cover any id range a double holds exactly; stopping short leaves a lower bound (fewer rows looked at, never more).
+    for (let step = 0; lo < hi && step < 64; step++) {
       const mid = Math.floor((lo + hi) / 2);
       const r = await sql<{ id: number; at: number }>`select id, ${sql.ref(at)} as at from ${sql.table(table)} where id >= ${mid} order by id limit 1`.execute(this.db);
       const row = r.rows[0];
@@ -168,6 +169,7 @@ export async function pruneInBatches(repo: RetentionRepo, o: BatchOptions): Prom
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const report: PruneReport = { inbox: 0, outbox: 0, link_codes: 0, statements: 0 };
   for (const table of ['inbox', 'outbox', 'link_codes'] as const) {
+    if (o.stopped?.()) return report;
     const below = table === 'link_codes' ? undefined : await repo.firstNewId(table, o.cutoff);
     for (;;) {
       if (o.stopped?.()) return report;

@@ -49,7 +49,7 @@ export async function bench(): Promise<BenchResult[]> {
     const o0 = performance.now();
     t.hub.bus.outboxWorker.wake();
     for (;;) {
-      const counts = await t.hub.store.outbox.counts();
+      const counts = await t.hub.store.counts.all('outbox');
       if ((counts.pending ?? 0) + (counts.sending ?? 0) === 0) break;
       await new Promise((r) => setTimeout(r, 20));
     }

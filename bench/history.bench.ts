@@ -52,8 +52,8 @@ export async function bench(): Promise<BenchResult[]> {
       const repo = new RetentionRepo(db.kysely);
       const cutoff = Date.now() - 30 * DAY;
       const rows = `${(ROWS / 1e6).toFixed(ROWS % 1e6 ? 1 : 0)}M`;
-      out.push({ name: `${dialect}: depth reading, ${rows} finished rows`, value: await best(async () => [await store.inbox.depth(), await store.outbox.depth()]), unit: 'ms' });
-      out.push({ name: `${dialect}:   full count by status (for contrast)`, value: await best(async () => [await store.inbox.counts(), await store.outbox.counts()]), unit: 'ms' });
+      out.push({ name: `${dialect}: depth reading, ${rows} finished rows`, value: await best(async () => [await store.counts.depth('inbox'), await store.counts.depth('outbox')]), unit: 'ms' });
+      out.push({ name: `${dialect}:   full count by status (for contrast)`, value: await best(async () => [await store.counts.all('inbox'), await store.counts.all('outbox')]), unit: 'ms' });
       out.push({ name: `${dialect}: retention pass with nothing to prune`, value: await best(() => pruneInBatches(repo, { cutoff, sleep: async () => {} })), unit: 'ms' });
       out.push({ name: `${dialect}:   the same without the id bound`, value: await best(async () => [await repo.pruneInbox(cutoff, 1000), await repo.pruneOutbox(cutoff, 1000)]), unit: 'ms' });
     } finally {

@@ -9,7 +9,7 @@ export interface DepthCounts {
 
 /** Options of {@link DepthGauges}. */
 export interface DepthOptions {
-  /** Reads both tables' counts (the repositories' `depth()`: one query per table, by partial indexes). */
+  /** Reads both tables' counts (`StatusCountsRepo.depth`: one query per table, by partial indexes). */
   read: () => Promise<DepthCounts>;
   log: Logger;
   /** How long one reading answers every scrape, in ms. Default 2000. */

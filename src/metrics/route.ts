@@ -24,7 +24,7 @@ export interface MetricsRouteOptions {
 export function metricsRoutes(o: MetricsRouteOptions): Router {
   ensureDefaultMetrics();
   const depth = new DepthGauges({
-    read: async () => ({ inbox: await o.store.inbox.depth(), outbox: await o.store.outbox.depth() }),
+    read: async () => ({ inbox: await o.store.counts.depth('inbox'), outbox: await o.store.counts.depth('outbox') }),
     log: o.log,
     ttlMs: o.depthTtlMs,
   });

@@ -166,29 +166,6 @@ export class InboxRepo {
     if (owner && Number(r.numAffectedRows ?? 0) === 0) throw new LeaseLostError(id);
   }
 
-  /** Counts rows by status (every row: a scan of the table, for health and tests; the gauges use {@link depth}). */
-  async counts(): Promise<Record<string, number>> {
-    const rows = await this.db
-      .selectFrom('inbox')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('status')
-      .execute();
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  }
-
-  /**
-   * Rows per status that is still work or failed for good (`pending`, `processing`, `failed`; a
-   * status with no rows is absent), counted by the partial indexes of those statuses: the cost
-   * follows the backlog and the failures, never the finished history. For the depth gauges.
-   */
-  async depth(): Promise<Record<string, number>> {
-    const rows = await sql<{ status: string; n: number }>`
-      select status, count(*) as n from inbox where status in ('pending', 'processing') group by status
-      union all
-      select status, count(*) as n from inbox where status = 'failed' group by status`.execute(this.db);
-    return Object.fromEntries(rows.rows.map((r) => [r.status, Number(r.n)]));
-  }
-
   async byId(id: number): Promise<InboxRow | undefined> {
     const r = await this.db.selectFrom('inbox').selectAll().where('id', '=', id).executeTakeFirst();
     return r && normalize(r);

@@ -15,6 +15,7 @@ import { ProfilesRepo } from './profiles.ts';
 import { RateLimitsRepo } from './rate-limits.ts';
 import type { Database } from './schema.ts';
 import { SessionsRepo } from './sessions.ts';
+import { StatusCountsRepo } from './status-counts.ts';
 import { ThreadsRepo } from './threads.ts';
 import { TriggersRepo } from './triggers.ts';
 import { TurnOutcomesRepo } from './turn-outcomes.ts';
@@ -48,6 +49,8 @@ export interface Store {
   readonly sessions: SessionsRepo;
   /** The end of a turn, written together (one statement on PostgreSQL). */
   readonly turns: TurnOutcomesRepo;
+  /** Inbox and outbox rows per status (the depth gauges, health checks, tests). */
+  readonly counts: StatusCountsRepo;
   /** Runs `fn` in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -78,6 +81,7 @@ function build(kysely: Kysely<Database>, dialect: Dialect, envelope: Envelope, d
     rateLimits: new RateLimitsRepo(kysely),
     sessions: new SessionsRepo(kysely),
     turns: new TurnOutcomesRepo(kysely, dialect),
+    counts: new StatusCountsRepo(kysely),
     transaction: (fn) => (db ? runTransaction(db, kysely, envelope, fn) : fn(build(kysely, dialect, envelope, undefined))),
   };
 }

@@ -275,29 +275,6 @@ export class OutboxRepo {
     const rows = await q.orderBy('outbox.id', 'desc').limit(limit).execute();
     return rows.map(normalize);
   }
-
-  /**
-   * Rows per status that is still work or failed for good (`pending`, `sending`, `failed`, `dead`;
-   * a status with no rows is absent), counted by the partial indexes of those statuses: the cost
-   * follows the backlog and the failures, never the sent history. For the depth gauges.
-   */
-  async depth(): Promise<Record<string, number>> {
-    const rows = await sql<{ status: string; n: number }>`
-      select status, count(*) as n from outbox where status in ('pending', 'sending') group by status
-      union all
-      select status, count(*) as n from outbox where status in ('failed', 'dead') group by status`.execute(this.db);
-    return Object.fromEntries(rows.rows.map((r) => [r.status, Number(r.n)]));
-  }
-
-  /** Counts rows by status (every row: a scan of the table; the gauges use {@link depth}). */
-  async counts(): Promise<Record<string, number>> {
-    const rows = await this.db
-      .selectFrom('outbox')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('status')
-      .execute();
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  }
 }
 
 function normalize(r: DeliveryRow): DeliveryRow {

@@ -73,7 +73,7 @@ describe('GET /metrics after real traffic', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     await eventually(async () => (await t.hub.store.inbox.byId(Number(crashed.id)))?.status === 'done', 10_000);
-    await eventually(async () => (await t.hub.store.outbox.counts()).sent === 8);
+    await eventually(async () => (await t.hub.store.counts.all('outbox')).sent === 8);
 
     const s = await scrape(t.url);
     expect(s.status).toBe(200);
@@ -99,8 +99,8 @@ describe('GET /metrics after real traffic', () => {
     expect(m.value('switchboard_lease_takeovers_total', { table: 'outbox' })).toBe(0);
     // Depth by status, as the database holds it: every status that is work or failed for good, and
     // no finished one (their count would read the whole history).
-    const inbox = await t.hub.store.inbox.counts();
-    const outbox = await t.hub.store.outbox.counts();
+    const inbox = await t.hub.store.counts.all('inbox');
+    const outbox = await t.hub.store.counts.all('outbox');
     expect(inbox.done).toBeGreaterThanOrEqual(6);
     for (const status of ['pending', 'processing', 'failed']) expect(m.value('switchboard_inbox_rows', { status })).toBe(inbox[status] ?? 0);
     for (const status of ['pending', 'sending', 'failed', 'dead']) expect(m.value('switchboard_outbox_rows', { status })).toBe(outbox[status] ?? 0);
@@ -197,7 +197,7 @@ describe('GET /metrics on PostgreSQL', () => {
     t = await startTestHub({ dialect: 'postgres' });
     const user = await newUser(t, 'pg-ops@example.com');
     expect((await t.api('POST', `/v1/profiles/${user.profileId}/chat`, { text: 'on pg' }, user.key)).body.reply).toBe('echo: on pg');
-    await eventually(async () => (await t!.hub.store.outbox.counts()).sent === 1);
+    await eventually(async () => (await t!.hub.store.counts.all('outbox')).sent === 1);
     // A delivery that ran out of attempts, as the outbox worker leaves one.
     const sent = (await t.hub.db.kysely.selectFrom('outbox').selectAll().executeTakeFirstOrThrow()) as Record<string, unknown>;
     await t.hub.db.kysely

@@ -25,6 +25,6 @@ describe("Slack's signature example against POST /api/slack/events", () => {
     expect((await ok.json()).error.code).toBe('malformed_json');
     expect((await post(BODY.replace('roadrunner', 'wile'), SIG)).status).toBe(401);
     expect((await post(BODY, SIG.replace(/.$/, '0'))).status).toBe(401);
-    expect(await t.hub.store.inbox.counts()).toEqual({});
+    expect(await t.hub.store.counts.all('inbox')).toEqual({});
   });
 });

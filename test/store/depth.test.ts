@@ -1,8 +1,7 @@
 import { sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Store } from '../../src/store/index.ts';
-import { InboxRepo } from '../../src/store/inbox.ts';
-import { OutboxRepo } from '../../src/store/outbox.ts';
+import { StatusCountsRepo } from '../../src/store/status-counts.ts';
 import { DIALECTS, freshStore } from '../helpers/db.ts';
 
 const INBOX = ['pending', 'processing', 'done', 'ignored', 'failed'];
@@ -32,10 +31,10 @@ describe.each(DIALECTS)('depth on %s', (dialect) => {
   afterAll(() => close());
 
   it('counts exactly the statuses that are work or failed for good, and leaves the finished ones out', async () => {
-    const all = { inbox: await store.inbox.counts(), outbox: await store.outbox.counts() };
+    const all = { inbox: await store.counts.all('inbox'), outbox: await store.counts.all('outbox') };
     expect(all.inbox).toEqual({ pending: 1, processing: 2, done: 3, ignored: 4, failed: 5 });
-    expect(await store.inbox.depth()).toEqual({ pending: 1, processing: 2, failed: 5 });
-    expect(await store.outbox.depth()).toEqual({ pending: 2, sending: 3, failed: 5, dead: 6 });
+    expect(await store.counts.depth('inbox')).toEqual({ pending: 1, processing: 2, failed: 5 });
+    expect(await store.counts.depth('outbox')).toEqual({ pending: 2, sending: 3, failed: 5, dead: 6 });
   });
 });
 
@@ -54,8 +53,9 @@ describe('depth on sqlite reads only partial indexes', () => {
       transformResult: async (args) => args.result,
     };
     const k = db.kysely.withPlugin(capture);
-    await new InboxRepo(k, 'sqlite').depth();
-    await new OutboxRepo(k, 'sqlite').depth();
+    const counts = new StatusCountsRepo(k);
+    await counts.depth('inbox');
+    await counts.depth('outbox');
     expect(statements).toHaveLength(2);
     for (const text of statements) {
       const plan = (await sql.raw<{ detail: string }>(`explain query plan ${text}`).execute(db.kysely)).rows.map((r) => r.detail);

@@ -71,6 +71,6 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     const next = await store.outbox.claim(10, 60_000, 'me');
     expect(next.map((r) => r.idempotency_key)).toEqual(['o2']);
     expect(next[0].attempts).toBe(1);
-    expect((await store.outbox.counts()).pending).toBe(1);
+    expect((await store.counts.all('outbox')).pending).toBe(1);
   });
 });

@@ -146,7 +146,7 @@ describe.each(DIALECTS)('Telegram connect and /link on %s', (dialect) => {
   it('answers the webhook: 401 for a wrong secret, 404 for an unknown bot, 400 for malformed JSON, 200 ignored for a non-update, nothing stored', async () => {
     const bot = newBot(env.fake);
     const c = await connectBot(env, alice.key, bot);
-    const count = async () => Object.values(await env.t.hub.store.inbox.counts()).reduce((a, b) => a + b, 0);
+    const count = async () => Object.values(await env.t.hub.store.counts.all('inbox')).reduce((a, b) => a + b, 0);
     const before = await count();
     expect((await postUpdate(env, c.id, 'wrong', dm(1, 'x'))).status).toBe(401);
     expect((await postUpdate(env, c.id, undefined, dm(1, 'x'))).status).toBe(401);

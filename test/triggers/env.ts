@@ -63,5 +63,5 @@ export async function callHook(url: string, body: string, headers: Record<string
 /** How many rows the inbox and outbox hold (for "nothing stored"). */
 export async function rowCounts(t: TestHub): Promise<{ inbox: number; outbox: number }> {
   const n = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-  return { inbox: n(await t.hub.store.inbox.counts()), outbox: n(await t.hub.store.outbox.counts()) };
+  return { inbox: n(await t.hub.store.counts.all('inbox')), outbox: n(await t.hub.store.counts.all('outbox')) };
 }

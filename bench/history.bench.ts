@@ -51,7 +51,7 @@ export async function bench(): Promise<BenchResult[]> {
       await fill(db, ROWS);
       const repo = new RetentionRepo(db.kysely);
       const cutoff = Date.now() - 30 * DAY;
-      const rows = `${(ROWS / 1e6).toFixed(ROWS % 1e6 ? 1 : 0)}M`;
+      const rows = ROWS.toLocaleString('en');
       out.push({ name: `${dialect}: depth reading, ${rows} finished rows`, value: await best(async () => [await store.counts.depth('inbox'), await store.counts.depth('outbox')]), unit: 'ms' });
       out.push({ name: `${dialect}:   full count by status (for contrast)`, value: await best(async () => [await store.counts.all('inbox'), await store.counts.all('outbox')]), unit: 'ms' });
       out.push({ name: `${dialect}: retention pass with nothing to prune`, value: await best(() => pruneInBatches(repo, { cutoff, sleep: async () => {} })), unit: 'ms' });

@@ -49,7 +49,7 @@ export interface Store {
   readonly sessions: SessionsRepo;
   /** The end of a turn, written together (one statement on PostgreSQL). */
   readonly turns: TurnOutcomesRepo;
-  /** Inbox and outbox rows per status (the depth gauges, health checks, tests). */
+  /** Inbox and outbox rows per status (the depth gauges; benchmarks and tests). */
   readonly counts: StatusCountsRepo;
   /** Runs `fn` in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;

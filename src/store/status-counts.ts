@@ -25,7 +25,7 @@ const DEPTH = {
 export class StatusCountsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Every row of `table` by status: a scan of the whole table, for health checks and tests. */
+  /** Every row of `table` by status: a scan of the whole table, for benchmarks and tests (the gauges use {@link depth}). */
   async all(table: QueueTable): Promise<Record<string, number>> {
     const rows = await this.db
       .selectFrom(table)

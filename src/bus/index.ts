@@ -61,6 +61,8 @@ export class Bus {
       tuning,
       log,
       wakeOutbox: () => this.outboxWorker.wake(),
+      // One connection makes "no older open send of this chat" and the insert atomic only on SQLite.
+      reserveSend: store.dialect === 'sqlite' ? () => this.outboxWorker.reserve() : undefined,
       commit,
       share,
       events: triggers,

@@ -12,6 +12,7 @@ import { retryBookkeeping } from './bookkeeping.ts';
 import { countDelivery } from '../metrics/index.ts';
 import { WorkerLoop, type TickResult } from '../channel/worker-loop.ts';
 import { SENT_MARKS } from './shared-writes.ts';
+import { SendRoom, type SendSlot } from './send-room.ts';
 
 /**
  * Events the outbox worker emits: `delivery.sent`, `delivery.failed` (refused or dead-lettered),
@@ -43,7 +44,7 @@ export class OutboxWorker {
   /** Set by the triggers ({@link OutboxFailureHooks}); undefined: failures fire nothing. */
   failureHooks: OutboxFailureHooks | undefined;
   private readonly loop: WorkerLoop;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly room: SendRoom;
   /** Rows this process sent whose "sent" mark is not stored yet: recorded again, never sent again. */
   private readonly sentUnrecorded = new Map<number, AcceptedSend>();
 
@@ -60,6 +61,13 @@ export class OutboxWorker {
     private readonly share: <I>(write: SharedWrite<I>, item: I) => Promise<void> = (write, item) => store.transaction(async (tx) => void (await write.writeAll(tx, [item]))),
   ) {
     this.loop = new WorkerLoop({ name: 'outbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
+    this.room = new SendRoom({
+      capacity: tuning.outboxConcurrency,
+      wakeLoop: () => this.loop.wake(),
+      running: () => this.loop.running,
+      start: (row) => this.startDelivery(row),
+      singleProcess: store.dialect === 'sqlite',
+    });
   }
 
   /** Starts the loop. */
@@ -69,6 +77,7 @@ export class OutboxWorker {
 
   /** Wakes the loop: new rows were enqueued. */
   wake(): void {
+    this.room.woken();
     this.loop.wake();
   }
 
@@ -79,27 +88,44 @@ export class OutboxWorker {
   async stop(graceMs = 10_000): Promise<void> {
     await this.loop.stop();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    await Promise.race([Promise.allSettled([...this.room.inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
+  }
+
+  /**
+   * Holds a place among the sends in flight for a reply about to be queued already leased to this
+   * process (SQLite, see ReplyLease): after its commit the reply is handed over with
+   * {@link SendSlot.adopt} and sent at once, with no claim (see {@link SendRoom.reserve}).
+   */
+  reserve(): SendSlot | undefined {
+    return this.room.reserve();
   }
 
   /** One tick: claim what there is room for and start the sends; when nothing else is due, sleep until the next due row. */
   private async tick(): Promise<TickResult> {
-    const room = this.tuning.outboxConcurrency - this.inFlight.size;
-    if (room <= 0) return false;
+    const room = this.room.free();
+    if (room <= 0) {
+      this.room.owed = true;
+      return false;
+    }
     // The claim shares the group commit's transaction (and its fsync) with the writes around it.
     const claimed = await this.commit((tx) => tx.outbox.claim(room, this.tuning.leaseMs, this.owner));
-    for (const row of claimed) {
-      const p = this.deliver(row)
-        .catch((e) => this.log.error({ err: e, delivery: row.id }, 'delivery failed unexpectedly; the row stays leased until its lease expires'))
-        .finally(() => {
-          this.inFlight.delete(p);
-          this.loop.wake();
-        });
-      this.inFlight.add(p);
-    }
-    // A full batch: more may be due. Otherwise enqueues, finished sends and the due-time timer wake us.
-    return claimed.length === room ? true : this.idleWait();
+    for (const row of claimed) this.startDelivery(row);
+    this.room.owed = claimed.length === room;
+    // A full batch: more may be due. Otherwise enqueues, finished sends (SendRoom.track) and the due-time timer wake us.
+    return this.room.owed ? true : this.idleWait();
+  }
+
+  /** Sends a row leased to this process, counted among the sends in flight. */
+  private startDelivery(row: DeliveryRow): void {
+    const sent = this.deliver(row).then(
+      (recorded) => recorded === true,
+      (e) => {
+        this.log.error({ err: e, delivery: row.id }, 'delivery failed unexpectedly; the row stays leased until its lease expires');
+        return false;
+      },
+    );
+    this.room.track(row.ordering_key, sent);
   }
 
   private async idleWait(): Promise<number> {
@@ -118,7 +144,7 @@ export class OutboxWorker {
    * "the bookkeeping failed" (a database write around the send, retried as such): a row the
    * platform accepted is never sent again by this process, whatever the database does.
    */
-  private async deliver(row: DeliveryRow): Promise<void> {
+  private async deliver(row: DeliveryRow): Promise<boolean | void> {
     const unrecorded = this.sentUnrecorded.get(row.id);
     // Sent already by this process (its lease ran out while the database was away): only record it.
     if (unrecorded) return this.recordSent(row, unrecorded);
@@ -138,7 +164,7 @@ export class OutboxWorker {
     } catch (e) {
       return this.sendFailed(row, job.adapter, e);
     }
-    await this.recordSent(row, { result, notification: job.notification });
+    return this.recordSent(row, { result, notification: job.notification });
   }
 
   /** Reads what a send needs. Returns the reason when the row can never be sent. */
@@ -162,7 +188,7 @@ export class OutboxWorker {
    * only the write is retried with backoff; the send is remembered so that a re-claim of the row
    * (after its lease ran out) records it instead of sending it again.
    */
-  private async recordSent(row: DeliveryRow, sent: AcceptedSend): Promise<void> {
+  private async recordSent(row: DeliveryRow, sent: AcceptedSend): Promise<boolean> {
     const n = sent.notification;
     const keys = n && sent.result.claimKeys?.length ? sent.result.claimKeys : undefined;
     const write = () =>
@@ -177,10 +203,11 @@ export class OutboxWorker {
     } catch (e) {
       this.sentUnrecorded.set(row.id, sent);
       this.log.error({ err: e, delivery: row.id, channel: row.channel }, 'recording a sent delivery failed; the platform has it, so only the record is retried');
-      if (!(await this.keep(`mark delivery ${row.id} sent`, write))) return;
+      if (!(await this.keep(`mark delivery ${row.id} sent`, write))) return false;
     }
     this.sentUnrecorded.delete(row.id);
     this.events.emit('delivery.sent', row, sent.result);
+    return true;
   }
 
   /** The platform refused or could not be reached: fail for good, or schedule the next attempt. */

@@ -9,6 +9,8 @@ import type { NewDelivery } from '../store/outbox.ts';
 import type { ProfileRow } from '../store/profiles.ts';
 import type { ThreadRow } from '../store/threads.ts';
 import type { AgentResult, AgentTurn } from './runtimes/types.ts';
+import type { SendSlot } from './send-room.ts';
+import type { ReplyLease } from '../store/leased-inserts.ts';
 
 /** What every stage of a turn knows. */
 export interface TurnBase {
@@ -37,6 +39,11 @@ export interface CommitDeps {
   /** Adds an item to a write shared by the group commit's batch (turn outcomes). */
   share: <I>(write: SharedWrite<I>, item: I) => Promise<void>;
   wakeOutbox: () => void;
+  /**
+   * SQLite: a place among the outbox worker's sends, for a reply queued already leased to this
+   * process and sent right after its commit (OutboxWorker.reserve); absent or undefined: queued pending.
+   */
+  reserveSend?: () => SendSlot | undefined;
 }
 
 /** Commits the person's message: the durable mark that the agent is about to get it. */
@@ -116,8 +123,19 @@ export async function commitTurn(d: CommitDeps, row: InboxRow, adapter: ChannelA
   const delivery = reply ? replyDelivery(d, adapter, reply) : undefined;
   // Fenced: if another process took the row over meanwhile, this throws and the whole outcome rolls back.
   const finish = { id: row.id, status: o.failure ? ('failed' as const) : ('done' as const), error: o.failure, owner: row.lease_owner };
-  await d.share(TURN_OUTCOMES, { log, delivery, threadId: o.thread.id, finish });
-  if (o.result.kind === 'reply') d.wakeOutbox();
+  const slot = delivery ? d.reserveSend?.() : undefined;
+  // The inbox row's lease owner is this process: the reply is leased to the same owner.
+  const lease: ReplyLease | undefined = slot && row.lease_owner ? { owner: row.lease_owner, leaseMs: d.tuning.leaseMs, behind: (key) => slot.behind(key) } : undefined;
+  try {
+    await d.share(TURN_OUTCOMES, { log, delivery, lease, threadId: o.thread.id, finish });
+  } catch (e) {
+    slot?.release();
+    throw e;
+  }
+  if (lease?.row) return slot!.adopt(lease.row);
+  slot?.release();
+  // Queued pending behind an open send of its chat (or kept as it was): the end of that send wakes the worker.
+  if (!lease && o.result.kind === 'reply') d.wakeOutbox();
 }
 
 /** Input of {@link enqueueReply}. */

@@ -10,7 +10,7 @@ import { messageReceivedEvent } from './triggers/message-event.ts';
 import type { AgentResult, AgentRuntime, AgentTurn } from './runtimes/types.ts';
 import { AgentError } from './runtimes/types.ts';
 import { openTurnStream } from './turn-stream.ts';
-import { commitInterrupted, commitTurn, commitTurnStart, orderingKey } from './turn-outcome.ts';
+import { commitInterrupted, commitTurn, commitTurnStart, orderingKey, type CommitDeps } from './turn-outcome.ts';
 
 /** What the person in chat is told when the agent failed; the reason is only in the logs. */
 export const AGENT_UNREACHABLE_REPLY = 'Sorry, the agent could not be reached. Please try again later.';
@@ -27,6 +27,8 @@ export interface TurnDeps {
   log: Logger;
   /** Called after replies were committed to the outbox. */
   wakeOutbox: () => void;
+  /** SQLite: a place for a reply queued already leased to this process (see CommitDeps.reserveSend). */
+  reserveSend?: CommitDeps['reserveSend'];
   /** Runs a write in a transaction shared with other writes close in time (group commit). */
   commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T>;
   /** Adds an item to a write shared by the group commit's batch (turn outcomes). */

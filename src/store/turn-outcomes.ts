@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from './db.ts';
 import { FINISH_ROW, LeaseLostError, type FinishParams } from './inbox.ts';
 import { INSERT_MESSAGES, MESSAGE_COLUMNS, messageRow, type MessageValues, type NewMessage } from './messages.ts';
-import { deliveryRow, INSERT_DELIVERIES, type DeliveryValues, type NewDelivery } from './outbox.ts';
+import { queueDelivery, type ReplyLease } from './leased-inserts.ts';
+import { deliveryRow, INSERT_DELIVERIES, type DeliveryRow, type DeliveryValues, type NewDelivery } from './outbox.ts';
 import { columnArrays, OUTCOMES_UNNEST, QUEUED_COLUMNS } from './pg-unnest.ts';
 import type { Database } from './schema.ts';
 import { TOUCH_THREAD, touchParams, type TouchParams } from './threads.ts';
@@ -13,6 +14,8 @@ export interface TurnOutcomeWrite {
   log: NewMessage[];
   /** The reply to send, if any (kept as it was if its idempotency key exists). */
   delivery?: NewDelivery;
+  /** SQLite: queue the reply already leased to this process when its chat has no older open send (PostgreSQL ignores it). */
+  lease?: ReplyLease;
   /** The thread whose activity time moves to now (to the second). */
   threadId: string;
   /** The inbox row: fenced by `owner` when given (see InboxRepo.finish). */
@@ -52,10 +55,15 @@ export class TurnOutcomesRepo {
       finish: { id: f.id, status: f.status, error: f.error ?? null, owner: f.owner || null, now },
     };
     if (p.log.length) await INSERT_MESSAGES.execute(this.db, { rows: p.log });
-    if (p.queued.length) await INSERT_DELIVERIES.execute(this.db, { rows: p.queued });
+    // Each attempt at the write says afresh whether the reply went in leased (a rolled-back batch is written again).
+    if (o.lease) o.lease.row = undefined;
+    let leased: DeliveryRow | undefined;
+    if (p.queued.length && o.lease) leased = await queueDelivery(this.db, p.queued[0], o.lease, now);
+    else if (p.queued.length) await INSERT_DELIVERIES.execute(this.db, { rows: p.queued });
     await TOUCH_THREAD.execute(this.db, p.touch);
     const r = await FINISH_ROW.execute(this.db, p.finish);
     if (f.owner && Number(r.numAffectedRows ?? 0) === 0) throw new LeaseLostError(f.id);
+    if (o.lease) o.lease.row = leased;
   }
 
   /**

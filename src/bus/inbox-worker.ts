@@ -32,6 +32,16 @@ export class InboxWorker {
   /** A scan of all pending rows is owed (start, a plain wake). */
   private scanDue = true;
   private lastScan = 0;
+  /** Places held for rows being appended already leased here (see {@link reserve}). */
+  private reserved = 0;
+  /** The last tick may have left claimable rows (no room, a full batch, hints left): appends do not jump them. */
+  private owed = true;
+  /** Counts {@link wake}s: a leased-at-append row in flight during one hints its conversation when it ends. */
+  private wakes = 0;
+  /** Conversations with a row appended pending while one of theirs was leased at append. */
+  private readonly behind = new Set<string>();
+  /** One process owns the database (SQLite): every append is seen here. */
+  private readonly singleProcess: boolean;
 
   constructor(
     private readonly store: Store,
@@ -47,6 +57,7 @@ export class InboxWorker {
     private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
   ) {
     this.loop = new WorkerLoop({ name: 'inbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
+    this.singleProcess = store.dialect === 'sqlite';
   }
 
   /** Starts claiming. */
@@ -56,8 +67,45 @@ export class InboxWorker {
 
   /** Rows of unknown conversations may be claimable (recovered leases, trigger firings): scan. */
   wake(): void {
+    this.wakes++;
     this.scanDue = true;
     this.loop.wake();
+  }
+
+  /**
+   * Holds up to `n` places for rows about to be appended already leased to this process (SQLite, see
+   * AppendLease); returns how many. None while the worker is stopping or the last tick left rows
+   * (they go first). Give them back with {@link appended} or {@link release}.
+   */
+  reserve(n: number): number {
+    if (!this.singleProcess || !this.loop.running || this.owed || this.hinted.size > 0) return 0;
+    const k = Math.max(0, Math.min(n, this.room()));
+    this.reserved += k;
+    return k;
+  }
+
+  /** Gives back `places` held by {@link reserve} (the append failed). */
+  release(places: number): void {
+    this.reserved -= places;
+    if (places && this.owed) this.loop.wake();
+  }
+
+  /**
+   * An append committed: handles its leased rows at once, gives back the rest of the `places`
+   * held for it, and probes the conversations whose rows went in pending (`behind`).
+   */
+  appended(rows: InboxRow[], places: number, behind: string[]): void {
+    this.reserved -= places;
+    // Stopping: the rows stay leased here, and the next start takes them back (SQLite).
+    if (!this.loop.running) return;
+    for (const key of behind) this.behind.add(key);
+    for (const row of rows) this.handleRow(row, true);
+    if (behind.length) this.hint(behind);
+    else if (places > rows.length && this.owed) this.loop.wake();
+  }
+
+  private room(): number {
+    return this.tuning.inboxConcurrency - this.inFlight.size - this.reserved;
   }
 
   /** Rows of these conversations were committed, or one of their rows finished: probe them. */
@@ -80,8 +128,11 @@ export class InboxWorker {
 
   /** Claims what there is room for and starts handling it. More work is likely when the batch was full. */
   private async tick(): Promise<boolean> {
-    const room = this.tuning.inboxConcurrency - this.inFlight.size;
-    if (room <= 0) return false;
+    const room = this.room();
+    if (room <= 0) {
+      this.owed = true;
+      return false;
+    }
     const scan = this.scanDue || Date.now() - this.lastScan >= this.tuning.pollIntervalMs;
     let claimed: InboxRow[];
     let more: boolean;
@@ -94,27 +145,36 @@ export class InboxWorker {
       more = claimed.length === room;
     } else {
       const keys = [...this.hinted].slice(0, room);
-      if (keys.length === 0) return false;
+      if (keys.length === 0) return (this.owed = false);
       for (const k of keys) this.hinted.delete(k);
       claimed = await this.commit((tx) => tx.inbox.claimHeads(keys, this.tuning.leaseMs, this.owner));
       more = this.hinted.size > 0;
     }
-    for (const row of claimed) {
-      // A row of ours whose lease ran out (the database was away) came back: it is still running here.
-      if (this.held.has(row.id)) continue;
-      this.held.add(row.id);
-      const p: Promise<void> = this.handleSafely(row)
-        // handleSafely never throws; this keeps a bug from becoming an unhandled rejection.
-        .catch((e) => this.log.error({ err: e, inbox: row.id }, 'inbound handling failed unexpectedly; the row stays leased until its lease expires'))
-        .finally(() => {
-          this.held.delete(row.id);
-          this.inFlight.delete(p);
-          // The next row of this conversation may be claimed now.
-          this.hint([row.ordering_key]);
-        });
-      this.inFlight.add(p);
-    }
+    // A row of ours whose lease ran out (the database was away) came back: it is still running here.
+    for (const row of claimed) if (!this.held.has(row.id)) this.handleRow(row, false);
+    this.owed = more;
     return more;
+  }
+
+  /**
+   * Handles a row leased to this process. When it ends, the next row of its conversation may be
+   * claimable: probed after a claimed row, and after a row leased at append only if a row of its
+   * conversation was appended pending meanwhile (or something woke the worker, or on PostgreSQL).
+   */
+  private handleRow(row: InboxRow, leasedAtAppend: boolean): void {
+    const wakes = this.wakes;
+    this.held.add(row.id);
+    const p: Promise<void> = this.handleSafely(row)
+      // handleSafely never throws; this keeps a bug from becoming an unhandled rejection.
+      .catch((e) => this.log.error({ err: e, inbox: row.id }, 'inbound handling failed unexpectedly; the row stays leased until its lease expires'))
+      .finally(() => {
+        this.held.delete(row.id);
+        this.inFlight.delete(p);
+        const waiting = this.behind.delete(row.ordering_key);
+        if (!leasedAtAppend || !this.singleProcess || waiting || this.wakes !== wakes) this.hint([row.ordering_key]);
+        else if (this.owed) this.loop.wake();
+      });
+    this.inFlight.add(p);
   }
 
   /**

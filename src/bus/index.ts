@@ -5,6 +5,7 @@ import type { ConsoleAdapter } from '../../adapters/console/index.ts';
 import type { ConsoleEvent } from '../../adapters/console/index.ts';
 import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
+import type { AppendLease } from '../store/leased-inserts.ts';
 import type { ProfileRow } from '../store/profiles.ts';
 import type { ThreadRow } from '../store/threads.ts';
 import { InboxWorker } from './inbox-worker.ts';
@@ -119,9 +120,23 @@ export class Bus {
 
   /** Commits inbound events (group commit, deduped) and wakes the inbox worker. Resolves after the commit. */
   async appendInbound(events: InboxEvent[]): Promise<AppendResult[]> {
-    const results = await this.commits.run((tx) => tx.inbox.append(events));
-    const fresh = events.filter((_, i) => !results[i].duplicate);
-    if (fresh.length) this.inboxWorker.hint(fresh.map((e) => e.orderingKey));
+    // SQLite: the head of each quiet conversation goes in leased to this process and is handled at once, with no claim.
+    const places = this.inboxWorker.reserve(events.length);
+    if (places === 0) {
+      const results = await this.commits.run((tx) => tx.inbox.append(events));
+      const fresh = events.filter((_, i) => !results[i].duplicate);
+      if (fresh.length) this.inboxWorker.hint(fresh.map((e) => e.orderingKey));
+      return results;
+    }
+    const lease: AppendLease = { owner: this.owner, leaseMs: this.tuning.leaseMs, places, rows: [], behind: [] };
+    let results: AppendResult[];
+    try {
+      results = await this.commits.run((tx) => tx.inbox.append(events, lease));
+    } catch (e) {
+      this.inboxWorker.release(places);
+      throw e;
+    }
+    this.inboxWorker.appended(lease.rows, places, lease.behind);
     return results;
   }
 

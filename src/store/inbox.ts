@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AppendResult, InboxEvent } from '../channel/services.ts';
 import { CompiledStatement, slotsOf } from './compiled-statement.ts';
 import type { Dialect } from './db.ts';
+import { openConversations, type AppendLease } from './leased-inserts.ts';
 import type { Database, InboxTable } from './schema.ts';
 
 /** An inbox row. */
@@ -26,38 +27,41 @@ export class InboxRepo {
    * Commits events; an event already present (same channel, source, event id) is reported as a
    * duplicate and not stored again. Resolves only after the commit.
    */
-  async append(events: InboxEvent[]): Promise<AppendResult[]> {
+  async append(events: InboxEvent[], lease?: AppendLease): Promise<AppendResult[]> {
+    if (lease) [lease.rows, lease.behind] = [[], []];
     if (events.length === 0) return [];
     const now = Date.now();
+    const values = events.map((e) => ({
+      channel: e.channel,
+      source: e.source,
+      external_event_id: e.externalEventId,
+      ordering_key: e.orderingKey,
+      payload: JSON.stringify(e.payload),
+      status: 'pending',
+      attempts: 0,
+      locked_until: null as number | null,
+      lease_owner: null as string | null,
+      last_error: null,
+      received_at: now,
+      processed_at: null,
+    }));
+    // SQLite only (see InsertLease): one connection makes the probe and the insert atomic.
+    const leased = lease && this.dialect === 'sqlite' ? await leaseHeads(this.db, values, lease, now) : new Set<number>();
     const inserted = await this.db
       .insertInto('inbox')
-      .values(
-        events.map((e) => ({
-          channel: e.channel,
-          source: e.source,
-          external_event_id: e.externalEventId,
-          ordering_key: e.orderingKey,
-          payload: JSON.stringify(e.payload),
-          status: 'pending',
-          attempts: 0,
-          locked_until: null,
-          lease_owner: null,
-          last_error: null,
-          received_at: now,
-          processed_at: null,
-        })),
-      )
+      .values(values)
       .onConflict((oc) => oc.columns(['channel', 'source', 'external_event_id']).doNothing())
       .returning(['id', 'channel', 'source', 'external_event_id'])
       .execute();
     const key = (c: string, s: string, e: string) => `${c}\u0000${s}\u0000${e}`;
     const fresh = new Map(inserted.map((r) => [key(r.channel, r.source, r.external_event_id), Number(r.id)]));
     const results: AppendResult[] = [];
-    for (const e of events) {
+    for (const [i, e] of events.entries()) {
       const k = key(e.channel, e.source, e.externalEventId);
       const id = fresh.get(k);
       if (id !== undefined) {
         results.push({ id, duplicate: false });
+        if (leased.has(i)) lease!.rows.push(normalize({ ...values[i], id } as InboxRow));
         fresh.delete(k); // the same event twice in one batch: the second is a duplicate
       } else {
         const existing = await this.db
@@ -200,4 +204,26 @@ export const FINISH_ROW = new CompiledStatement<FinishParams>(
 
 function normalize(r: InboxRow): InboxRow {
   return { ...r, id: Number(r.id), attempts: Number(r.attempts), locked_until: r.locked_until === null ? null : Number(r.locked_until) };
+}
+
+/**
+ * Leases (in `values`, before the insert) the first event of each conversation among them that has
+ * no open row, up to `lease.places`; records in `lease.behind` the conversations whose events stay
+ * pending. Returns the indexes of the leased events.
+ */
+async function leaseHeads(db: Kysely<Database>, values: { ordering_key: string; status: string; attempts: number; locked_until: number | null; lease_owner: string | null }[], lease: AppendLease, now: number): Promise<Set<number>> {
+  const open = lease.places > 0 ? await openConversations(db, [...new Set(values.map((v) => v.ordering_key))]) : undefined;
+  const leased = new Set<number>();
+  const behind = new Set<string>();
+  for (const [i, v] of values.entries()) {
+    if (!open || open.has(v.ordering_key) || leased.size >= lease.places) {
+      behind.add(v.ordering_key);
+      continue;
+    }
+    Object.assign(v, { status: 'processing', attempts: 1, locked_until: now + lease.leaseMs, lease_owner: lease.owner });
+    open.add(v.ordering_key);
+    leased.add(i);
+  }
+  lease.behind = [...behind];
+  return leased;
 }

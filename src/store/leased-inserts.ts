@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { CompiledStatement } from './compiled-statement.ts';
+import type { InboxRow } from './inbox.ts';
 import { INSERT_DELIVERIES, type DeliveryRow, type DeliveryValues } from './outbox.ts';
 import type { Database } from './schema.ts';
 
@@ -49,4 +50,24 @@ export async function queueDelivery(db: Kysely<Database>, values: DeliveryValues
   const r = await INSERT_DELIVERIES.execute(db, { rows: [leased] });
   if (Number(r.numAffectedRows ?? 0) !== 1 || r.insertId === undefined) return undefined;
   return { ...leased, id: Number(r.insertId) };
+}
+
+/** Inbound events to append, the head of each quiet conversation leased to this process; `rows` and `behind` are set by the write. */
+export interface AppendLease extends InsertLease {
+  /** Most rows to lease (the places the inbox worker holds for them). */
+  places: number;
+  /** The rows appended leased (`processing`, first attempt), in id order. */
+  rows: InboxRow[];
+  /** Conversations with a row appended pending, behind an open row or in want of a place. */
+  behind: string[];
+}
+
+/**
+ * The conversations among `keys` with an open (pending or processing) inbox row, the status test as
+ * literals for the partial index `inbox_open_ordering`.
+ */
+export async function openConversations(db: Kysely<Database>, keys: string[]): Promise<Set<string>> {
+  const r = await sql<{ ordering_key: string }>`select distinct ordering_key from inbox
+    where ordering_key in (${sql.join(keys)}) and status in ('pending', 'processing')`.execute(db);
+  return new Set(r.rows.map((row) => row.ordering_key));
 }

@@ -136,7 +136,8 @@ export class Bus {
       this.inboxWorker.release(places);
       throw e;
     }
-    this.inboxWorker.appended(lease.rows, places, lease.behind);
+    // After the callers' answers (the webhooks' 200s) are written: they wait on this commit, the turns do not.
+    setImmediate(() => this.inboxWorker.appended(lease.rows, places, lease.behind));
     return results;
   }
 

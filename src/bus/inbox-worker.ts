@@ -10,6 +10,12 @@ import { WorkerLoop } from '../channel/worker-loop.ts';
  */
 export type InboxHandler = (row: InboxRow, retry: number) => Promise<void>;
 
+/** Places held for rows appended already leased ({@link InboxWorker.reserve}), and the worker's wake count then. */
+export interface AppendPlaces {
+  count: number;
+  wakes: number;
+}
+
 /**
  * Drains the inbox. Claims the head row of each conversation (the database hands out a row only once
  * every older row of its ordering key is finished, whoever held it), so one thread is handled in
@@ -20,7 +26,9 @@ export type InboxHandler = (row: InboxRow, retry: number) => Promise<void>;
  * {@link wake}, and at least every poll interval), and, in between, a probe of just the
  * conversations known to have moved ({@link hint}: rows appended here, a row finished here). Under
  * a backlog the scan walks every row waiting behind a held head; the probe costs one index lookup
- * per conversation, so a finished turn does not pay for the whole backlog.
+ * per conversation, so a finished turn does not pay for the whole backlog. On SQLite the head of a
+ * quiet conversation is mostly appended already leased here ({@link reserve}, {@link appended}) and
+ * needs neither.
  */
 export class InboxWorker {
   private readonly loop: WorkerLoop;
@@ -74,34 +82,35 @@ export class InboxWorker {
 
   /**
    * Holds up to `n` places for rows about to be appended already leased to this process (SQLite, see
-   * AppendLease); returns how many. None while the worker is stopping or the last tick left rows
-   * (they go first). Give them back with {@link appended} or {@link release}.
+   * AppendLease). None while the worker is stopping or the last tick left rows (they go first). Give
+   * them back with {@link appended} or {@link release}.
    */
-  reserve(n: number): number {
-    if (!this.singleProcess || !this.loop.running || this.owed || this.hinted.size > 0) return 0;
-    const k = Math.max(0, Math.min(n, this.room()));
-    this.reserved += k;
-    return k;
+  reserve(n: number): AppendPlaces {
+    const ok = this.singleProcess && this.loop.running && !this.owed && this.hinted.size === 0;
+    const count = ok ? Math.max(0, Math.min(n, this.room())) : 0;
+    this.reserved += count;
+    return { count, wakes: this.wakes };
   }
 
-  /** Gives back `places` held by {@link reserve} (the append failed). */
-  release(places: number): void {
-    this.reserved -= places;
-    if (places && this.owed) this.loop.wake();
+  /** Gives back the places held by {@link reserve} (the append failed). */
+  release(places: AppendPlaces): void {
+    this.reserved -= places.count;
+    if (places.count && this.owed) this.loop.wake();
   }
 
   /**
-   * An append committed: handles its leased rows at once, gives back the rest of the `places`
-   * held for it, and probes the conversations whose rows went in pending (`behind`).
+   * An append committed: handles its leased rows at once, gives back the rest of the places held for
+   * it, and probes the conversations whose rows went in pending (`behind`): an open row of theirs
+   * that ends here probes them again.
    */
-  appended(rows: InboxRow[], places: number, behind: string[]): void {
-    this.reserved -= places;
-    // Stopping: the rows stay leased here, and the next start takes them back (SQLite).
-    if (!this.loop.running) return;
+  appended(rows: InboxRow[], places: AppendPlaces, behind: string[]): void {
+    this.reserved -= places.count;
     for (const key of behind) this.behind.add(key);
-    for (const row of rows) this.handleRow(row, true);
     if (behind.length) this.hint(behind);
-    else if (places > rows.length && this.owed) this.loop.wake();
+    // Stopping: the leased rows stay leased here, and the next start takes them back (SQLite).
+    if (!this.loop.running) return;
+    for (const row of rows) this.handleRow(row, places.wakes);
+    if (!behind.length && places.count > rows.length && this.owed) this.loop.wake();
   }
 
   private room(): number {
@@ -151,18 +160,19 @@ export class InboxWorker {
       more = this.hinted.size > 0;
     }
     // A row of ours whose lease ran out (the database was away) came back: it is still running here.
-    for (const row of claimed) if (!this.held.has(row.id)) this.handleRow(row, false);
+    for (const row of claimed) if (!this.held.has(row.id)) this.handleRow(row);
     this.owed = more;
     return more;
   }
 
   /**
    * Handles a row leased to this process. When it ends, the next row of its conversation may be
-   * claimable: probed after a claimed row, and after a row leased at append only if a row of its
-   * conversation was appended pending meanwhile (or something woke the worker, or on PostgreSQL).
+   * claimable: probed after a claimed row, and after a row leased at append (`wakes`: the count when
+   * its places were held) only if a row of its conversation was appended pending meanwhile, or
+   * something woke the worker since.
    */
-  private handleRow(row: InboxRow, leasedAtAppend: boolean): void {
-    const wakes = this.wakes;
+  private handleRow(row: InboxRow, wakes?: number): void {
+    const leasedAtAppend = wakes !== undefined;
     this.held.add(row.id);
     const p: Promise<void> = this.handleSafely(row)
       // handleSafely never throws; this keeps a bug from becoming an unhandled rejection.

@@ -122,13 +122,14 @@ export class Bus {
   async appendInbound(events: InboxEvent[]): Promise<AppendResult[]> {
     // SQLite: the head of each quiet conversation goes in leased to this process and is handled at once, with no claim.
     const places = this.inboxWorker.reserve(events.length);
-    if (places === 0) {
+    if (places.count === 0) {
       const results = await this.commits.run((tx) => tx.inbox.append(events));
       const fresh = events.filter((_, i) => !results[i].duplicate);
-      if (fresh.length) this.inboxWorker.hint(fresh.map((e) => e.orderingKey));
+      // Pending: probed now, and again when an open row of theirs ends here.
+      if (fresh.length) this.inboxWorker.appended([], places, [...new Set(fresh.map((e) => e.orderingKey))]);
       return results;
     }
-    const lease: AppendLease = { owner: this.owner, leaseMs: this.tuning.leaseMs, places, rows: [], behind: [] };
+    const lease: AppendLease = { owner: this.owner, leaseMs: this.tuning.leaseMs, places: places.count, rows: [], behind: [] };
     let results: AppendResult[];
     try {
       results = await this.commits.run((tx) => tx.inbox.append(events, lease));

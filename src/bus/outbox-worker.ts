@@ -35,9 +35,9 @@ export interface OutboxFailureHooks {
 }
 
 /**
- * Sends outbox rows through their adapters. Claims due rows (one per chat at a time), sends with the
- * row's idempotency key, retries with backoff that honours retry-after, dead-letters after the last
- * attempt, and on stop waits for the sends in flight.
+ * Sends outbox rows through their adapters. Claims due rows (one per chat at a time), or on SQLite is
+ * handed replies queued already leased ({@link reserve}); sends with the row's idempotency key, retries
+ * with backoff that honours retry-after, dead-letters after the last attempt, and on stop waits for the sends in flight.
  */
 export class OutboxWorker {
   readonly events: OutboxEvents = new EventEmitter();
@@ -65,7 +65,7 @@ export class OutboxWorker {
       capacity: tuning.outboxConcurrency,
       wakeLoop: () => this.loop.wake(),
       running: () => this.loop.running,
-      start: (row) => this.startDelivery(row),
+      start: (row, since) => this.startDelivery(row, since),
       singleProcess: store.dialect === 'sqlite',
     });
   }
@@ -117,7 +117,7 @@ export class OutboxWorker {
   }
 
   /** Sends a row leased to this process, counted among the sends in flight. */
-  private startDelivery(row: DeliveryRow): void {
+  private startDelivery(row: DeliveryRow, since?: number): void {
     const sent = this.deliver(row).then(
       (recorded) => recorded === true,
       (e) => {
@@ -125,7 +125,7 @@ export class OutboxWorker {
         return false;
       },
     );
-    this.room.track(row.ordering_key, sent);
+    this.room.track(row.ordering_key, sent, since);
   }
 
   private async idleWait(): Promise<number> {

@@ -18,8 +18,8 @@ export interface SendRoomDeps {
   wakeLoop: () => void;
   /** False once the worker stops: no more places are handed out. */
   running: () => boolean;
-  /** Starts a send of a row leased to this process (see {@link SendRoom.track}). */
-  start: (row: DeliveryRow) => void;
+  /** Starts a send of a row leased to this process (see {@link SendRoom.track}); `since`: the wake count to compare with at its end. */
+  start: (row: DeliveryRow, since: number) => void;
   /** One process owns the database (SQLite): every row queued is seen here, so a send's end need not always tick. */
   singleProcess: boolean;
 }
@@ -61,6 +61,8 @@ export class SendRoom {
   reserve(): SendSlot | undefined {
     if (!this.d.running() || this.owed || this.free() <= 0) return undefined;
     this.reserved++;
+    // A wake between the reply's commit and its send counts too.
+    const since = this.wakes;
     let open = true;
     const close = () => {
       if (!open) return false;
@@ -70,7 +72,7 @@ export class SendRoom {
     };
     return {
       adopt: (row) => {
-        if (close()) this.d.start(row);
+        if (close()) this.d.start(row, since);
       },
       // Room came back: a tick that found none left rows for it.
       release: () => {
@@ -80,9 +82,12 @@ export class SendRoom {
     };
   }
 
-  /** Counts a send in flight until `sent` settles (true: recorded as sent), then ticks the worker if a claim may find rows. */
-  track(orderingKey: string, sent: Promise<boolean>): void {
-    const wakes = this.wakes;
+  /**
+   * Counts a send in flight until `sent` settles (true: recorded as sent), then ticks the worker if a
+   * claim may find rows; `since`: the wake count from which on a wake counts (default now).
+   */
+  track(orderingKey: string, sent: Promise<boolean>, since = this.wakes): void {
+    const wakes = since;
     const done: Promise<void> = sent.then((ok) => {
       this.inFlight.delete(done);
       const waiting = this.behind.delete(orderingKey);

@@ -151,4 +151,17 @@ describe.each(DIALECTS)('turns of many chats at once on %s', (dialect) => {
     await eventually(() => agent.calls.filter((c) => c.endedAt).length === 8, 15_000);
     inOrder(threads, 4);
   });
+
+  it.runIf(dialect === 'sqlite')('handles a line appended pending (no place free) behind a head leased at append, once the head ends', async () => {
+    agent.calls.length = 0;
+    agent.answer = (c) => ({ status: 200, body: { reply: { text: `ok ${c.body.message.text}` } }, delayMs: c.body.message.text.endsWith('0') ? 150 : 5 });
+    await round(['full'], 0);
+    await eventually(() => agent.calls.length === 1);
+    // Every place taken: the next line goes in pending, and its probe finds the head still running.
+    const held = t.hub.bus.inboxWorker.reserve(100);
+    await round(['full'], 1);
+    t.hub.bus.inboxWorker.release(held);
+    await eventually(() => agent.calls.filter((c) => c.endedAt).length === 2, 5_000);
+    inOrder(['full'], 2);
+  });
 });

@@ -49,6 +49,18 @@ describe('the outbox worker\'s room for sends', () => {
     expect(r.ticks).toBe(3);
   });
 
+  it('counts a wake between a reply\'s commit and the start of its send', async () => {
+    const r = { ticks: 0 };
+    const s = send();
+    const sendRoom: SendRoom = new SendRoom({ capacity: 2, wakeLoop: () => r.ticks++, running: () => true, start: (_row, since) => sendRoom.track('chat:a', s.sent, since), singleProcess: true });
+    sendRoom.owed = false;
+    const slot = sendRoom.reserve()!;
+    sendRoom.woken();
+    slot.adopt(row(1));
+    await s.end(true);
+    expect(r.ticks).toBe(1);
+  });
+
   it('ticks after every send when other processes queue unseen (PostgreSQL)', async () => {
     const r = room(4, false);
     const s = send();

@@ -3,18 +3,13 @@ import type { BusTuning } from '../config.ts';
 import type { Store } from '../store/index.ts';
 import { LeaseLostError, type InboxRow } from '../store/inbox.ts';
 import { WorkerLoop } from '../channel/worker-loop.ts';
+import { LeaseRoom, type HeldPlaces } from './lease-room.ts';
 
 /**
  * Handles one claimed inbox row to its end (done, ignored or failed). `retry` counts the earlier
  * tries of this claim in this process (0 on the first), which failed unexpectedly and were retried in place.
  */
 export type InboxHandler = (row: InboxRow, retry: number) => Promise<void>;
-
-/** Places held for rows appended already leased ({@link InboxWorker.reserve}), and the worker's wake count then. */
-export interface AppendPlaces {
-  count: number;
-  wakes: number;
-}
 
 /**
  * Drains the inbox. Claims the head row of each conversation (the database hands out a row only once
@@ -32,7 +27,8 @@ export interface AppendPlaces {
  */
 export class InboxWorker {
   private readonly loop: WorkerLoop;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Turns in flight, places held for rows appended leased, and when a finished row probes its conversation. */
+  private readonly room: LeaseRoom;
   /** Ids of rows being handled here. */
   private readonly held = new Set<number>();
   /** Conversations whose head may be claimable now. */
@@ -40,16 +36,6 @@ export class InboxWorker {
   /** A scan of all pending rows is owed (start, a plain wake). */
   private scanDue = true;
   private lastScan = 0;
-  /** Places held for rows being appended already leased here (see {@link reserve}). */
-  private reserved = 0;
-  /** The last tick may have left claimable rows (no room, a full batch, hints left): appends do not jump them. */
-  private owed = true;
-  /** Counts {@link wake}s: a leased-at-append row in flight during one hints its conversation when it ends. */
-  private wakes = 0;
-  /** Conversations with a row appended pending while one of theirs was leased at append. */
-  private readonly behind = new Set<string>();
-  /** One process owns the database (SQLite): every append is seen here. */
-  private readonly singleProcess: boolean;
 
   constructor(
     private readonly store: Store,
@@ -65,7 +51,14 @@ export class InboxWorker {
     private readonly commit: <T>(fn: (tx: Store) => Promise<T>) => Promise<T> = (fn) => store.transaction(fn),
   ) {
     this.loop = new WorkerLoop({ name: 'inbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
-    this.singleProcess = store.dialect === 'sqlite';
+    this.room = new LeaseRoom({
+      capacity: tuning.inboxConcurrency,
+      running: () => this.loop.running,
+      singleProcess: store.dialect === 'sqlite',
+      wakeLoop: () => this.loop.wake(),
+      // The next row of this conversation may be claimed now.
+      look: (key) => this.hint([key]),
+    });
   }
 
   /** Starts claiming. */
@@ -75,27 +68,23 @@ export class InboxWorker {
 
   /** Rows of unknown conversations may be claimable (recovered leases, trigger firings): scan. */
   wake(): void {
-    this.wakes++;
+    this.room.woken();
     this.scanDue = true;
     this.loop.wake();
   }
 
   /**
    * Holds up to `n` places for rows about to be appended already leased to this process (SQLite, see
-   * AppendLease). None while the worker is stopping or the last tick left rows (they go first). Give
+   * AppendLease), as {@link LeaseRoom.hold}; none while hinted conversations wait for a probe. Give
    * them back with {@link appended} or {@link release}.
    */
-  reserve(n: number): AppendPlaces {
-    const ok = this.singleProcess && this.loop.running && !this.owed && this.hinted.size === 0;
-    const count = ok ? Math.max(0, Math.min(n, this.room())) : 0;
-    this.reserved += count;
-    return { count, wakes: this.wakes };
+  reserve(n: number): HeldPlaces {
+    return this.room.hold(this.hinted.size ? 0 : n);
   }
 
   /** Gives back the places held by {@link reserve} (the append failed). */
-  release(places: AppendPlaces): void {
-    this.reserved -= places.count;
-    if (places.count && this.owed) this.loop.wake();
+  release(places: HeldPlaces): void {
+    this.room.giveBack(places, 0);
   }
 
   /**
@@ -103,18 +92,13 @@ export class InboxWorker {
    * it, and probes the conversations whose rows went in pending (`behind`): an open row of theirs
    * that ends here probes them again.
    */
-  appended(rows: InboxRow[], places: AppendPlaces, behind: string[]): void {
-    this.reserved -= places.count;
-    for (const key of behind) this.behind.add(key);
+  appended(rows: InboxRow[], places: HeldPlaces, behind: string[]): void {
+    for (const key of behind) this.room.waitsBehind(key);
     if (behind.length) this.hint(behind);
     // Stopping: the leased rows stay leased here, and the next start takes them back (SQLite).
-    if (!this.loop.running) return;
-    for (const row of rows) this.handleRow(row, places.wakes);
-    if (!behind.length && places.count > rows.length && this.owed) this.loop.wake();
-  }
-
-  private room(): number {
-    return this.tuning.inboxConcurrency - this.inFlight.size - this.reserved;
+    const running = this.loop.running;
+    this.room.giveBack(places, running ? rows.length : 0);
+    if (running) for (const row of rows) this.handleRow(row, places.since);
   }
 
   /** Rows of these conversations were committed, or one of their rows finished: probe them. */
@@ -131,15 +115,15 @@ export class InboxWorker {
   async stop(graceMs = 10_000): Promise<void> {
     await this.loop.stop();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    await Promise.race([Promise.allSettled([...this.room.inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
   }
 
   /** Claims what there is room for and starts handling it. More work is likely when the batch was full. */
   private async tick(): Promise<boolean> {
-    const room = this.room();
+    const room = this.room.free();
     if (room <= 0) {
-      this.owed = true;
+      this.room.owed = true;
       return false;
     }
     const scan = this.scanDue || Date.now() - this.lastScan >= this.tuning.pollIntervalMs;
@@ -154,37 +138,33 @@ export class InboxWorker {
       more = claimed.length === room;
     } else {
       const keys = [...this.hinted].slice(0, room);
-      if (keys.length === 0) return (this.owed = false);
+      if (keys.length === 0) return (this.room.owed = false);
       for (const k of keys) this.hinted.delete(k);
       claimed = await this.commit((tx) => tx.inbox.claimHeads(keys, this.tuning.leaseMs, this.owner));
       more = this.hinted.size > 0;
     }
     // A row of ours whose lease ran out (the database was away) came back: it is still running here.
     for (const row of claimed) if (!this.held.has(row.id)) this.handleRow(row);
-    this.owed = more;
+    this.room.owed = more;
     return more;
   }
 
   /**
    * Handles a row leased to this process. When it ends, the next row of its conversation may be
-   * claimable: probed after a claimed row, and after a row leased at append (`wakes`: the count when
-   * its places were held) only if a row of its conversation was appended pending meanwhile, or
-   * something woke the worker since.
+   * claimable: probed after a claimed row, and after a row leased at append (`since`: the wake count
+   * when its places were held) as {@link LeaseRoom.track} says.
    */
-  private handleRow(row: InboxRow, wakes?: number): void {
-    const leasedAtAppend = wakes !== undefined;
+  private handleRow(row: InboxRow, since?: number): void {
     this.held.add(row.id);
-    const p: Promise<void> = this.handleSafely(row)
+    const handled = this.handleSafely(row)
       // handleSafely never throws; this keeps a bug from becoming an unhandled rejection.
       .catch((e) => this.log.error({ err: e, inbox: row.id }, 'inbound handling failed unexpectedly; the row stays leased until its lease expires'))
-      .finally(() => {
+      .then(() => {
         this.held.delete(row.id);
-        this.inFlight.delete(p);
-        const waiting = this.behind.delete(row.ordering_key);
-        if (!leasedAtAppend || !this.singleProcess || waiting || this.wakes !== wakes) this.hint([row.ordering_key]);
-        else if (this.owed) this.loop.wake();
+        // Only a row leased at append can end quietly: a claimed one came from the queue, where more of its conversation may wait.
+        return since !== undefined;
       });
-    this.inFlight.add(p);
+    this.room.track(row.ordering_key, handled, since);
   }
 
   /**

@@ -12,7 +12,7 @@ import { retryBookkeeping } from './bookkeeping.ts';
 import { countDelivery } from '../metrics/index.ts';
 import { WorkerLoop, type TickResult } from '../channel/worker-loop.ts';
 import { SENT_MARKS } from './shared-writes.ts';
-import { SendRoom, type SendSlot } from './send-room.ts';
+import { LeaseRoom, sendSlot, type SendSlot } from './lease-room.ts';
 
 /**
  * Events the outbox worker emits: `delivery.sent`, `delivery.failed` (refused or dead-lettered),
@@ -44,7 +44,7 @@ export class OutboxWorker {
   /** Set by the triggers ({@link OutboxFailureHooks}); undefined: failures fire nothing. */
   failureHooks: OutboxFailureHooks | undefined;
   private readonly loop: WorkerLoop;
-  private readonly room: SendRoom;
+  private readonly room: LeaseRoom;
   /** Rows this process sent whose "sent" mark is not stored yet: recorded again, never sent again. */
   private readonly sentUnrecorded = new Map<number, AcceptedSend>();
 
@@ -61,12 +61,12 @@ export class OutboxWorker {
     private readonly share: <I>(write: SharedWrite<I>, item: I) => Promise<void> = (write, item) => store.transaction(async (tx) => void (await write.writeAll(tx, [item]))),
   ) {
     this.loop = new WorkerLoop({ name: 'outbox', pollMs: tuning.pollIntervalMs, log, tick: () => this.tick() });
-    this.room = new SendRoom({
+    this.room = new LeaseRoom({
       capacity: tuning.outboxConcurrency,
-      wakeLoop: () => this.loop.wake(),
       running: () => this.loop.running,
-      start: (row, since) => this.startDelivery(row, since),
       singleProcess: store.dialect === 'sqlite',
+      wakeLoop: () => this.loop.wake(),
+      look: () => this.loop.wake(),
     });
   }
 
@@ -95,10 +95,10 @@ export class OutboxWorker {
   /**
    * Holds a place among the sends in flight for a reply about to be queued already leased to this
    * process (SQLite, see ReplyLease): after its commit the reply is handed over with
-   * {@link SendSlot.adopt} and sent at once, with no claim (see {@link SendRoom.reserve}).
+   * {@link SendSlot.adopt} and sent at once, with no claim (see {@link LeaseRoom.hold}).
    */
   reserve(): SendSlot | undefined {
-    return this.room.reserve();
+    return sendSlot(this.room, (row, since) => this.startDelivery(row, since));
   }
 
   /** One tick: claim what there is room for and start the sends; when nothing else is due, sleep until the next due row. */
@@ -112,7 +112,7 @@ export class OutboxWorker {
     const claimed = await this.commit((tx) => tx.outbox.claim(room, this.tuning.leaseMs, this.owner));
     for (const row of claimed) this.startDelivery(row);
     this.room.owed = claimed.length === room;
-    // A full batch: more may be due. Otherwise enqueues, finished sends (SendRoom.track) and the due-time timer wake us.
+    // A full batch: more may be due. Otherwise enqueues, finished sends (LeaseRoom.track) and the due-time timer wake us.
     return this.room.owed ? true : this.idleWait();
   }
 

@@ -9,7 +9,7 @@ import type { NewDelivery } from '../store/outbox.ts';
 import type { ProfileRow } from '../store/profiles.ts';
 import type { ThreadRow } from '../store/threads.ts';
 import type { AgentResult, AgentTurn } from './runtimes/types.ts';
-import type { SendSlot } from './send-room.ts';
+import type { SendSlot } from './lease-room.ts';
 import type { ReplyLease } from '../store/leased-inserts.ts';
 
 /** What every stage of a turn knows. */

@@ -62,8 +62,8 @@ export class Bus {
       tuning,
       log,
       wakeOutbox: () => this.outboxWorker.wake(),
-      // One connection makes "no older open send of this chat" and the insert atomic only on SQLite.
-      reserveSend: store.dialect === 'sqlite' ? () => this.outboxWorker.reserve() : undefined,
+      // The worker's room holds no place on PostgreSQL (see LeaseRoom.hold): replies go in pending there.
+      reserveSend: () => this.outboxWorker.reserve(),
       commit,
       share,
       events: triggers,
